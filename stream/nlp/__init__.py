@@ -1,0 +1,1 @@
+"""Pure NLP: text in, typed records out. No Kafka, no Faust, no event loop."""

