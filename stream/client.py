@@ -1,0 +1,172 @@
+"""A small typed client for Stance Stream topics.
+
+``read()`` is an async iterator of pydantic models from any of the output
+topics, with filters and time travel by timestamp (Kafka's offsets_for_times).
+It reads without a consumer group (so it commits nothing and disturbs no one)
+unless ``group`` is given.
+
+    async for alert in read("alerts", since=datetime(2026, 10, 1, tzinfo=UTC)):
+        print(alert.actor.name, alert.previous.polarity, "->", alert.current.polarity)
+"""
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic import BaseModel, ValidationError
+
+from schemas import Article, DeadLetter, EnrichedArticle, PositionChange, StanceRecord
+from stream.settings import Settings, get_settings
+
+KINDS: dict[str, tuple[str, type[BaseModel]]] = {
+    "articles": ("topic_articles", Article),
+    "enriched": ("topic_enriched", EnrichedArticle),
+    "stances": ("topic_stances", StanceRecord),
+    "alerts": ("topic_alerts", PositionChange),
+    "dlq": ("topic_dlq", DeadLetter),
+}
+
+
+def bootstrap_servers(settings: Settings) -> str:
+    """Faust's ``kafka://h1:9092;h2:9092`` form -> aiokafka's ``h1:9092,h2:9092``."""
+    parts = []
+    for url in settings.broker.replace(",", ";").split(";"):
+        url = url.strip()
+        if "://" in url:
+            url = url.split("://", 1)[1]
+        if url:
+            parts.append(url.rstrip("/"))
+    return ",".join(parts)
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """Security options for any aiokafka client, from the same settings as the worker."""
+    opts: dict[str, Any] = {"bootstrap_servers": bootstrap_servers(settings), "security_protocol": settings.security_protocol}
+    if settings.security_protocol in ("SSL", "SASL_SSL"):
+        opts["ssl_context"] = ssl.create_default_context(cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None)
+    if settings.security_protocol.startswith("SASL"):
+        opts["sasl_mechanism"] = settings.sasl_mechanism
+        opts["sasl_plain_username"] = settings.sasl_username
+        opts["sasl_plain_password"] = settings.password()
+    return opts
+
+
+@dataclass
+class Filter:
+    """Matches on ids or names, case-insensitively; empty fields match everything."""
+
+    actor: str | None = None
+    topic: str | None = None
+    polarity: str | None = None
+    until: datetime | None = None
+    extra: list[Callable[[BaseModel], bool]] = field(default_factory=list)
+
+    def _actor_ok(self, names: list[str]) -> bool:
+        return self.actor is None or any(self.actor.lower() in (n or "").lower() for n in names)
+
+    def _topic_ok(self, names: list[str]) -> bool:
+        return self.topic is None or any(self.topic.lower() in (n or "").lower() for n in names)
+
+    def __call__(self, item: BaseModel) -> bool:
+        if isinstance(item, StanceRecord):
+            ok = (self._actor_ok([item.actor.id, item.actor.name] + ([item.speaker.name] if item.speaker else []))
+                  and self._topic_ok([item.topic.id, item.topic.label, item.target_text])
+                  and (self.polarity is None or item.polarity == self.polarity))
+        elif isinstance(item, PositionChange):
+            ok = (self._actor_ok([item.actor.id, item.actor.name])
+                  and self._topic_ok([item.topic.id, item.topic.label])
+                  and (self.polarity is None or item.current.polarity == self.polarity))
+        elif isinstance(item, EnrichedArticle):
+            ok = ((self.actor is None or any(self._actor_ok([s.actor.id, s.actor.name]) for s in item.stances)
+                   or any(self._actor_ok([e.id, e.name]) for e in item.entities))
+                  and (self.topic is None or any(self._topic_ok([s.topic.id, s.topic.label]) for s in item.stances))
+                  and (self.polarity is None or any(s.polarity == self.polarity for s in item.stances)))
+        else:
+            ok = True
+        return ok and all(f(item) for f in self.extra)
+
+
+async def read(
+    kind: str,
+    *,
+    settings: Settings | None = None,
+    since: datetime | None = None,
+    from_beginning: bool = False,
+    follow: bool = False,
+    group: str | None = None,
+    where: Filter | None = None,
+    idle_timeout: float = 2.0,
+    on_invalid: Callable[[bytes, Exception], None] | None = None,
+) -> AsyncIterator[BaseModel]:
+    """Yield models from a topic. Without ``follow`` it stops at the end offsets seen at start."""
+    settings = settings or get_settings()
+    attr, model = KINDS[kind]
+    topic = settings.topic(getattr(settings, attr))
+    where = where or Filter()
+    consumer = AIOKafkaConsumer(
+        group_id=group,
+        enable_auto_commit=group is not None,
+        auto_offset_reset="earliest" if (from_beginning or since) else "latest",
+        fetch_max_bytes=64 * 1024 * 1024,
+        max_partition_fetch_bytes=32 * 1024 * 1024,
+        **client_options(settings),
+    )
+    await consumer.start()
+    try:
+        parts = consumer.partitions_for_topic(topic)
+        for _ in range(50):
+            if parts:
+                break
+            await consumer._client.force_metadata_update()
+            parts = consumer.partitions_for_topic(topic)
+            if not parts:
+                await asyncio.sleep(0.1)
+        if not parts:
+            return
+        tps = [TopicPartition(topic, p) for p in sorted(parts)]
+        consumer.assign(tps)
+        if since is not None:
+            found = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
+            ends = await consumer.end_offsets(tps)
+            for tp in tps:
+                ot = found.get(tp)
+                consumer.seek(tp, ot.offset if ot is not None else ends[tp])
+        elif from_beginning:
+            await consumer.seek_to_beginning(*tps)
+        elif group is None:
+            await consumer.seek_to_end(*tps)
+        ends = await consumer.end_offsets(tps)
+        done: set[TopicPartition] = set()
+        while True:
+            if not follow:
+                for tp in tps:
+                    if tp not in done and await consumer.position(tp) >= ends[tp]:
+                        done.add(tp)
+                if len(done) == len(tps):
+                    return
+            batch = await consumer.getmany(timeout_ms=int(idle_timeout * 1000) if follow else 500)
+            for tp, records in batch.items():
+                for rec in records:
+                    if not follow and rec.offset >= ends[tp]:
+                        continue
+                    try:
+                        item = model.model_validate_json(rec.value)
+                    except (ValidationError, ValueError) as exc:
+                        if on_invalid:
+                            on_invalid(rec.value, exc)
+                        continue
+                    if where.until is not None and getattr(item, "published_at", None) and item.published_at > where.until:
+                        continue
+                    if where(item):
+                        yield item
+    finally:
+        await consumer.stop()
+
+
+async def collect(kind: str, **kwargs: Any) -> list[BaseModel]:
+    return [item async for item in read(kind, **kwargs)]

@@ -1,0 +1,77 @@
+"""``make demo``: a local broker, the worker, the sample articles, and what comes out.
+
+Starts everything it needs and stops it all on Ctrl-C or when the samples are done.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+from stream import client, kafka_local
+from stream.admin import ensure_topics
+from stream.pretty import render
+from stream.publish import publish
+from stream.settings import PACKAGE_DIR, get_settings
+from stream.supervise import Worker
+
+SAMPLES = PACKAGE_DIR / "samples" / "articles.jsonl"
+
+
+async def _show(settings, expected: int, timeout: float) -> int:
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    print("\n=== articles.enriched ===", flush=True)
+    while len(seen) < expected and time.monotonic() < deadline:
+        async for item in client.read("enriched", settings=settings, from_beginning=True):
+            if item.article_id not in seen:
+                seen.add(item.article_id)
+                print(render(item), "\n", flush=True)
+        await asyncio.sleep(1.0)
+    print("=== alerts.position-changes ===", flush=True)
+    alerts = {a.id: a async for a in client.read("alerts", settings=settings, from_beginning=True)}
+    for alert in alerts.values():
+        print(render(alert), "\n", flush=True)
+    if not alerts:
+        print("(no position changes)")
+    letters = [d async for d in client.read("dlq", settings=settings, from_beginning=True)]
+    print(f"=== articles.dlq: {len(letters)} dead letters ===")
+    for d in letters:
+        print(render(d))
+    return len(seen)
+
+
+def main() -> int:
+    settings = get_settings()
+    inputs = sys.argv[1:] or [str(SAMPLES)]
+    print(f"starting a local Kafka broker ({kafka_local.KAFKA_VERSION}) on port {settings.kafka_port} ...", flush=True)
+    if kafka_local.main(["up"]) != 0:
+        return 1
+    worker = None
+    try:
+        created = asyncio.run(ensure_topics(settings))
+        print(f"topics ready ({len(created)} created)", flush=True)
+        env = {**os.environ, "STANCE_APP_ID": os.environ.get("STANCE_APP_ID", "stance-demo")}
+        worker = Worker(env, Path("var"), name="demo-worker").start()
+        print(f"worker started (pid {worker.pid}, log {worker.log_path})", flush=True)
+        summary = asyncio.run(publish(inputs, settings, progress=False))
+        print(f"published: {summary.line()}", flush=True)
+        for problem in summary.problems:
+            print("  " + problem)
+        got = asyncio.run(_show(settings, summary.sent, timeout=180))
+        print(f"\n{got}/{summary.sent} articles enriched. Web views: http://{settings.web_host}:{settings.web_port}/health")
+        return 0 if got >= summary.sent else 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; stopping", flush=True)
+        return 130
+    finally:
+        if worker is not None:
+            worker.stop(30)
+        if not os.environ.get("STANCE_DEMO_KEEP_BROKER"):
+            kafka_local.main(["down"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""``stance replay``: reprocess history into an isolated namespace, or rebuild live state.
+
+A replay reads the live input topic, keeps the articles whose ``published_at``
+falls in [since, until), sorts them by event time (then id) and feeds them,
+through a one-partition input topic, to a real worker running under its own
+app id (own consumer group, fresh tables) with every topic prefixed
+``replay.NAME.``. Live consumers never see it. Because the order is event time
+and the input has one partition, the same range always gives the same stance
+records and the same alert ids. This is how a new model or knowledge base is
+applied to history, how alerts are backtested, and how a bad deploy is undone.
+
+``--rebuild`` does the same for the whole input topic but then makes the
+result the live state: it stops nothing itself (stop the live workers first),
+deletes the live tables' changelogs and resets the live consumer group to the
+start of the input topic and to the end of the stances topic, so the next
+worker start re-derives every record and every position from the articles.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from schemas import Article
+from stream import client
+from stream.admin import ensure_topics
+from stream.client import client_options
+from stream.ingest import Rejection, parse_article
+from stream.publish import send_raw
+from stream.settings import Settings
+from stream.supervise import Worker
+
+
+@dataclass
+class ReplaySummary:
+    name: str
+    prefix: str
+    selected: int = 0
+    skipped_invalid: int = 0
+    skipped_out_of_range: int = 0
+    enriched: int = 0
+    dead_lettered: int = 0
+    stances: int = 0
+    alerts: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"replay {self.name}: {self.selected} articles in range ({self.skipped_out_of_range} outside, "
+                f"{self.skipped_invalid} invalid), enriched {self.enriched}, dead-lettered {self.dead_lettered}, "
+                f"stances {self.stances}, alerts {self.alerts} in {self.seconds:.1f}s; topics {self.prefix}*")
+
+
+def replay_name(since: datetime | None, until: datetime | None) -> str:
+    raw = f"{since.isoformat() if since else ''}|{until.isoformat() if until else ''}"
+    return "r" + hashlib.sha256(raw.encode()).hexdigest()[:8]
+
+
+def namespace(settings: Settings, name: str) -> tuple[Settings, dict[str, str]]:
+    """Settings (and the env that gives them to a worker) for the replay's isolated namespace."""
+    prefix = f"{settings.topic_prefix}replay.{name}."
+    env = {
+        "STANCE_TOPIC_PREFIX": prefix,
+        "STANCE_APP_ID": f"{settings.app_id}-replay-{name}",
+        "STANCE_INPUT_PARTITIONS": "1",
+        "STANCE_DATADIR": str(Path(settings.datadir) / f"replay-{name}"),
+        "STANCE_WEB_ENABLED": "false",
+    }
+    return settings.model_copy(update={"topic_prefix": prefix, "app_id": env["STANCE_APP_ID"],
+                                       "input_partitions": 1}), env
+
+
+async def select_articles(settings: Settings, since: datetime | None, until: datetime | None,
+                          summary: ReplaySummary) -> list[tuple[Article, bytes]]:
+    """Every valid article of the live input topic published in [since, until), in event-time order."""
+    topic = settings.topic(settings.topic_articles)
+    consumer = AIOKafkaConsumer(enable_auto_commit=False, auto_offset_reset="earliest",
+                                max_partition_fetch_bytes=32 * 1024 * 1024, **client_options(settings))
+    await consumer.start()
+    chosen: dict[str, tuple[Article, bytes]] = {}
+    try:
+        parts = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(parts)]
+        if not tps:
+            return []
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        remaining = {tp for tp in tps if ends[tp] > 0}
+        while remaining:
+            batch = await consumer.getmany(timeout_ms=1000)
+            for tp, records in batch.items():
+                for rec in records:
+                    if rec.offset >= ends[tp]:
+                        continue
+                    parsed = parse_article(rec.value, settings)
+                    if isinstance(parsed, Rejection):
+                        summary.skipped_invalid += 1
+                    elif (since and parsed.published_at < since) or (until and parsed.published_at >= until):
+                        summary.skipped_out_of_range += 1
+                    else:
+                        chosen.setdefault(parsed.id, (parsed, rec.value))  # first copy wins, as live
+            for tp in list(remaining):
+                if await consumer.position(tp) >= ends[tp]:
+                    remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    return sorted(chosen.values(), key=lambda pair: (pair[0].published_at, pair[0].id))
+
+
+async def _count(kind: str, settings: Settings) -> int:
+    return len(await client.collect(kind, settings=settings, from_beginning=True))
+
+
+async def replay(settings: Settings, *, since: datetime | None = None, until: datetime | None = None,
+                 name: str | None = None, timeout: float = 3600.0, log_dir: Path = Path("var")) -> ReplaySummary:
+    name = name or replay_name(since, until)
+    ns_settings, env = namespace(settings, name)
+    summary = ReplaySummary(name=name, prefix=ns_settings.topic_prefix)
+    started = time.monotonic()
+    articles = await select_articles(settings, since, until, summary)
+    summary.selected = len(articles)
+    await ensure_topics(ns_settings)
+    await send_raw(((a.id.encode(), raw) for a, raw in articles), ns_settings)
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(articles), unit="article", file=sys.stderr, desc=f"replay {name}")
+    worker = Worker(env, log_dir, name=f"replay-{name}").start()
+    try:
+        deadline = time.monotonic() + timeout
+        done = 0
+        while done < len(articles):
+            if not worker.alive:
+                raise RuntimeError(f"replay worker exited:\n{worker.log_tail()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"replay {name}: {done}/{len(articles)} processed after {timeout}s")
+            await asyncio.sleep(1.0)
+            enriched = {e.article_id for e in await client.collect("enriched", settings=ns_settings, from_beginning=True)}
+            letters = await _count("dlq", ns_settings)
+            now = len(enriched) + letters
+            if bar:
+                bar.update(now - done)
+            done = now
+        # Let the positions agent drain the stances topic before stopping.
+        expected_stances = await _count("stances", ns_settings)
+        await asyncio.sleep(2.0)
+        summary.enriched = len(enriched)
+        summary.dead_lettered = letters
+        summary.stances = expected_stances
+    finally:
+        worker.stop()
+        if bar:
+            bar.close()
+    summary.alerts = len({a.id for a in await client.collect("alerts", settings=ns_settings, from_beginning=True)})
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+async def rebuild(settings: Settings) -> list[str]:
+    """Reset the live app so its next start re-derives everything from the input topic."""
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    notes: list[str] = []
+    try:
+        groups = await admin.describe_consumer_groups([settings.app_id])
+        for g in groups:
+            for group in getattr(g, "groups", []) or []:
+                members = group[5] if isinstance(group, tuple) and len(group) > 5 else []
+                if members:
+                    raise RuntimeError(f"consumer group {settings.app_id} still has {len(members)} member(s): "
+                                       "stop the live workers first")
+        existing = set(await admin.list_topics())
+        changelogs = [t for t in existing if t.startswith(f"{settings.app_id}-") and t.endswith("-changelog")]
+        if changelogs:
+            await admin.delete_topics(changelogs)
+            notes.append(f"deleted {', '.join(sorted(changelogs))}")
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(group_id=settings.app_id, enable_auto_commit=False, **client_options(settings))
+    await consumer.start()
+    try:
+        offsets = {}
+        for attr, to_end in (("topic_articles", False), ("topic_stances", True)):
+            topic = settings.topic(getattr(settings, attr))
+            tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+            edge = await (consumer.end_offsets(tps) if to_end else consumer.beginning_offsets(tps))
+            offsets.update(edge)
+        if offsets:
+            await consumer.commit(offsets)
+            notes.append(f"reset group {settings.app_id}: input to start, stances to end ({len(offsets)} partitions)")
+    finally:
+        await consumer.stop()
+    return notes
