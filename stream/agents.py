@@ -6,6 +6,7 @@ Anything that cannot be processed goes to articles.dlq with a reason; nothing is
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import datetime, timezone
@@ -83,42 +84,59 @@ async def send_dead_letter(event: faust.types.EventT | None, raw, reason: str, d
 
 @app.agent(articles_topic)
 async def enrich(stream: faust.StreamT) -> None:
-    async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
-        accepted = []
-        batch_ids: set[str] = set()
-        for event in events:
+    """Validate and dedup in arrival order, enrich in parallel, publish and ack in arrival order.
+
+    Acks are manual: an article is acknowledged (and so committed) only after its
+    enriched record and stances were handed to the producer, which Faust flushes
+    before it commits. Whatever is in flight when the worker stops is redelivered.
+    """
+    manual = stream.noack()
+    window = asyncio.Semaphore(max(pool().workers * 4, settings.batch_size))
+    pending: dict[str, str] = {}  # article id -> "partition:offset" while in flight
+    queue: asyncio.Queue = asyncio.Queue()
+    finisher = asyncio.ensure_future(_finish_in_order(manual, queue, window, pending))
+    topic_name = articles_topic.get_topic_name()
+    try:
+        async for event in manual.events():
+            if finisher.done():  # it only ends by raising: surface that, Faust restarts the agent
+                finisher.result()
             metrics.ARTICLES_IN.inc()
             raw = event.message.value
             result = parse_article(raw, settings)
             if isinstance(result, Rejection):
-                await send_dead_letter(event, raw, result.reason, result.detail, articles_topic.get_topic_name())
+                await send_dead_letter(event, raw, result.reason, result.detail, topic_name)
+                await manual.ack(event)
                 continue
             where = f"{event.message.partition}:{event.message.offset}"
-            first = seen_articles.get(result.id)
+            first = pending.get(result.id) or seen_articles.get(result.id)
             if isinstance(first, bytes):
                 first = first.decode()
-            if (first is not None and first != where) or result.id in batch_ids:
+            if first is not None and first != where:
                 await send_dead_letter(event, raw, DUPLICATE_ID,
-                                       f"article id {result.id!r} was already received at {first or 'this batch'}",
-                                       articles_topic.get_topic_name())
+                                       f"article id {result.id!r} was already received at {first}", topic_name)
+                await manual.ack(event)
                 continue
-            batch_ids.add(result.id)
-            accepted.append((event, result, where))
-        if not accepted:
-            continue
-        started = time.perf_counter()
-        metrics.POOL_QUEUE.inc(len(accepted))
+            await window.acquire()
+            pending[result.id] = where
+            metrics.POOL_QUEUE.inc()
+            await queue.put((event, result, where, time.perf_counter(), asyncio.ensure_future(pool().enrich(result))))
+    finally:
+        finisher.cancel()
+
+
+async def _finish_in_order(manual: faust.StreamT, queue: asyncio.Queue, window: asyncio.Semaphore,
+                           pending: dict[str, str]) -> None:
+    topic_name = articles_topic.get_topic_name()
+    while True:
+        event, article, where, started, fut = await queue.get()
         try:
-            results = await pool().enrich_batch([a for _, a, _ in accepted])
-        finally:
-            metrics.POOL_QUEUE.dec(len(accepted))
-        elapsed = time.perf_counter() - started
-        for (event, article, where), res in zip(accepted, results):
-            if isinstance(res, BaseException):
+            try:
+                res = await fut
+            except Exception as exc:  # a crash in the NLP must not stop the stream
                 await send_dead_letter(event, event.message.value, ENRICHMENT_FAILED,
-                                       f"{type(res).__name__}: {res}", articles_topic.get_topic_name())
+                                       f"{type(exc).__name__}: {exc}", topic_name)
             else:
-                metrics.ENRICH_SECONDS.observe(elapsed)
+                metrics.ENRICH_SECONDS.observe(time.perf_counter() - started)
                 await enriched_topic.send(key=article.id, value=res.enriched)
                 for (actor_id, stance), polarity in zip(res.stances, res.polarities):
                     await stances_topic.send(key=actor_id, value=stance)
@@ -126,6 +144,11 @@ async def enrich(stream: faust.StreamT) -> None:
                 metrics.ENRICHED.inc()
                 log.info("enriched", extra={"article_id": article.id, "stances": len(res.stances)})
             seen_articles[article.id] = where
+            await manual.ack(event)
+        finally:
+            pending.pop(article.id, None)
+            metrics.POOL_QUEUE.dec()
+            window.release()
 
 
 @app.agent(stances_topic)

