@@ -35,6 +35,7 @@ def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | No
 def create_app(settings: Settings | None = None) -> faust.App:
     settings = settings or get_settings()
     codec.register()
+    settings.datadir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     return faust.App(
         settings.app_id,
         broker=settings.broker,

@@ -91,6 +91,18 @@ class Filter:
         return ok and all(f(item) for f in self.extra)
 
 
+async def topic_partitions(consumer: AIOKafkaConsumer, topic: str, attempts: int = 50) -> list[TopicPartition]:
+    """The topic's partitions; an unsubscribed consumer knows none until it asks for metadata."""
+    for _ in range(attempts):
+        parts = consumer.partitions_for_topic(topic)
+        if parts:
+            return [TopicPartition(topic, p) for p in sorted(parts)]
+        await consumer._client.force_metadata_update()  # aiokafka has no public call for this
+        if not consumer.partitions_for_topic(topic):
+            await asyncio.sleep(0.1)
+    return []
+
+
 async def read(
     kind: str,
     *,
@@ -118,17 +130,9 @@ async def read(
     )
     await consumer.start()
     try:
-        parts = consumer.partitions_for_topic(topic)
-        for _ in range(50):
-            if parts:
-                break
-            await consumer._client.force_metadata_update()
-            parts = consumer.partitions_for_topic(topic)
-            if not parts:
-                await asyncio.sleep(0.1)
-        if not parts:
+        tps = await topic_partitions(consumer, topic)
+        if not tps:
             return
-        tps = [TopicPartition(topic, p) for p in sorted(parts)]
         consumer.assign(tps)
         if since is not None:
             found = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})

@@ -66,6 +66,7 @@ def namespace(settings: Settings, name: str) -> tuple[Settings, dict[str, str]]:
     """Settings (and the env that gives them to a worker) for the replay's isolated namespace."""
     prefix = f"{settings.topic_prefix}replay.{name}."
     env = {
+        **settings.to_env(),
         "STANCE_TOPIC_PREFIX": prefix,
         "STANCE_APP_ID": f"{settings.app_id}-replay-{name}",
         "STANCE_INPUT_PARTITIONS": "1",
@@ -85,8 +86,7 @@ async def select_articles(settings: Settings, since: datetime | None, until: dat
     await consumer.start()
     chosen: dict[str, tuple[Article, bytes]] = {}
     try:
-        parts = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(parts)]
+        tps = await client.topic_partitions(consumer, topic)
         if not tps:
             return []
         consumer.assign(tps)
@@ -190,7 +190,7 @@ async def rebuild(settings: Settings) -> list[str]:
         offsets = {}
         for attr, to_end in (("topic_articles", False), ("topic_stances", True)):
             topic = settings.topic(getattr(settings, attr))
-            tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+            tps = await client.topic_partitions(consumer, topic)
             edge = await (consumer.end_offsets(tps) if to_end else consumer.beginning_offsets(tps))
             offsets.update(edge)
         if offsets:

@@ -83,6 +83,20 @@ class Settings(BaseSettings):
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as STANCE_* variables, to start a child process (a replay's worker) with them."""
+        env = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            env[f"STANCE_{name.upper()}"] = str(value)
+        return env
+
     def password(self) -> str | None:
         if self.sasl_password is not None:
             return self.sasl_password.get_secret_value()
