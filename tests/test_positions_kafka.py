@@ -57,9 +57,28 @@ def test_dev_stream_gives_offline_alerts(kafka_broker, tmp_path, offline_dev):
         n = publish_dev(settings)
         wait_for("enriched", settings, lambda xs: len({x.article_id for x in xs}) >= n, 300, worker)
         got = alert_ids(settings, expected, worker)
+        views = web_views(int(env["STANCE_WEB_PORT"]))
     finally:
         worker.stop()
     assert got == expected
+    health, all_alerts, recent, history = views
+    assert health["status"] == "ok" and health["assigned_partitions"] > 0
+    assert {a["id"] for a in all_alerts["alerts"]} == expected
+    assert recent["alerts"] == [] and history["history"]
+
+
+def web_views(port: int):
+    def get(path: str):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as resp:
+            assert resp.headers["Content-Type"].startswith("application/json")
+            return orjson.loads(resp.read())
+
+    health = get("/health")
+    all_alerts = get("/alerts?since=2000-01-01T00:00:00Z")
+    recent = get("/alerts?since=2999-01-01T00:00:00Z")
+    first = all_alerts["alerts"][0]
+    history = get(f"/positions/{first['actor']['id']}/{first['topic']['id']}")
+    return health, all_alerts, recent, history
 
 
 @pytest.mark.parametrize("how", ["clean", "kill9"])
