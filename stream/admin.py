@@ -16,6 +16,20 @@ def topic_names(settings: Settings) -> list[str]:
             ("topic_articles", "topic_enriched", "topic_stances", "topic_alerts", "topic_dlq")]
 
 
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], deadline: float) -> None:
+    """New partitions have no leader for a moment; producing then only logs retries, so wait."""
+    while time.monotonic() < deadline:
+        described = await admin.describe_topics(names)
+        ready = all(
+            t.get("error_code", 0) == 0 and t.get("partitions")
+            and all(p.get("leader", -1) >= 0 for p in t["partitions"])
+            for t in described
+        )
+        if ready:
+            return
+        await asyncio.sleep(0.2)
+
+
 async def ensure_topics(settings: Settings, *, timeout: float = 60.0) -> list[str]:
     """Create missing topics; returns the names created. Waits for the broker up to ``timeout``."""
     deadline = time.monotonic() + timeout
@@ -43,6 +57,7 @@ async def ensure_topics(settings: Settings, *, timeout: float = 60.0) -> list[st
                 ])
             except TopicAlreadyExistsError:
                 pass
+            await _wait_for_leaders(admin, wanted, deadline)
         return wanted
     finally:
         await admin.close()

@@ -20,11 +20,14 @@ from stream.supervise import Worker
 SAMPLES = PACKAGE_DIR / "samples" / "articles.jsonl"
 
 
-async def _show(settings, expected: int, timeout: float) -> int:
+async def _show(settings, expected: int, timeout: float, worker: Worker) -> int:
     seen: set[str] = set()
     deadline = time.monotonic() + timeout
     print("\n=== articles.enriched ===", flush=True)
     while len(seen) < expected and time.monotonic() < deadline:
+        if not worker.alive:
+            print(f"the worker stopped; the end of its log:\n{worker.log_tail(30)}", flush=True)
+            break
         async for item in client.read("enriched", settings=settings, from_beginning=True):
             if item.article_id not in seen:
                 seen.add(item.article_id)
@@ -60,7 +63,7 @@ def main() -> int:
         print(f"published: {summary.line()}", flush=True)
         for problem in summary.problems:
             print("  " + problem)
-        got = asyncio.run(_show(settings, summary.sent, timeout=180))
+        got = asyncio.run(_show(settings, summary.sent, timeout=180, worker=worker))
         print(f"\n{got}/{summary.sent} articles enriched. Web views: http://{settings.web_host}:{settings.web_port}/health")
         return 0 if got >= summary.sent else 1
     except KeyboardInterrupt:
