@@ -1,0 +1,208 @@
+"""Enrichment: Article -> EnrichedArticle (entities, attributions, stances).
+
+Speed design: spaCy's NER (which has its own tok2vec) and a rule sentencizer run over every
+body; the tagger/parser/lemmatizer run only over the sentences that can hold an attribution
+or a stance (a cue/stance word or a quotation mark, found by a cheap lower-case token scan),
+packed into one smaller Doc per article. Offsets from that Doc are mapped back to the body.
+"""
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from schemas import Article, Attribution, EnrichedArticle, Span
+from stream.nlp import kb as kb_mod
+from stream.nlp import topics as topics_mod
+from stream.nlp.entities import EntityIndex, build_entities
+from stream.nlp.kb import KB
+from stream.nlp.stance import TRIGGER_FORMS, StanceExtractor
+from stream.nlp.topics import Catalogue
+from stream.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+PIPELINE_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "rules-1.0.0"
+
+QUOTE_CHARS = set('"\u201c\u201d\u00ab\u00bb')
+PARSE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+# Penn tag -> universal POS, a cheap stand-in for the attribute_ruler (kept off: it cost stance recall on dev)
+TAG_POS = {
+    "CC": "CCONJ", "CD": "NUM", "DT": "DET", "EX": "PRON", "FW": "X", "IN": "ADP", "JJ": "ADJ", "JJR": "ADJ",
+    "JJS": "ADJ", "LS": "X", "MD": "AUX", "NN": "NOUN", "NNS": "NOUN", "NNP": "PROPN", "NNPS": "PROPN", "PDT": "DET",
+    "POS": "PART", "PRP": "PRON", "PRP$": "PRON", "RB": "ADV", "RBR": "ADV", "RBS": "ADV", "RP": "ADP", "SYM": "SYM",
+    "TO": "PART", "UH": "INTJ", "VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBP": "VERB", "VBZ": "VERB",
+    "WDT": "PRON", "WP": "PRON", "WP$": "PRON", "WRB": "ADV", "HYPH": "PUNCT", "NFP": "PUNCT", "ADD": "X", "AFX": "ADJ",
+    "XX": "X", "_SP": "SPACE", "$": "SYM", "``": "PUNCT", "''": "PUNCT", ",": "PUNCT", ".": "PUNCT", ":": "PUNCT",
+    "-LRB-": "PUNCT", "-RRB-": "PUNCT",
+}
+AUX_LEMMAS = {"be", "is", "are", "was", "were", "am", "been", "being", "have", "has", "had", "having", "do", "does",
+              "did", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "'s", "'re", "'m",
+              "'ve", "'d", "'ll", "ca", "wo"}
+
+
+class CharMap:
+    """Maps char offsets of the packed (parsed) Doc back to the body."""
+
+    def __init__(self, sub_starts: list[int], body_starts: list[int]):
+        self.sub = sub_starts
+        self.body = body_starts
+
+    def start(self, c: int) -> int:
+        j = bisect.bisect_right(self.sub, c) - 1
+        if j < 0:
+            return 0
+        return self.body[j] + (c - self.sub[j])
+
+    def end(self, c: int) -> int:
+        return self.start(max(c - 1, 0)) + 1 if c > 0 else 0
+
+
+class Enricher:
+    def __init__(self, settings: Settings | None = None):
+        import spacy
+        from spacy.pipeline import Sentencizer
+
+        self.settings = settings or get_settings()
+        self.nlp = spacy.load(self.settings.spacy_model)
+        self.sentencizer = Sentencizer()
+        self.ner = self.nlp.get_pipe("ner")
+        self.parse_pipes = [(n, self.nlp.get_pipe(n)) for n in PARSE_PIPES if n in self.nlp.pipe_names]
+        self.kb = KB([kb_mod.SHIPPED, self.settings.actors_file])
+        self.catalogue = Catalogue([topics_mod.SHIPPED, self.settings.topics_file])
+        self.extractor = StanceExtractor(self.kb, self.catalogue, EXTRACTOR_VERSION)
+        try:
+            from stream.nlp import attribution as attribution_mod
+            self._attr = attribution_mod
+        except Exception:  # pragma: no cover - the module is developed in parallel
+            log.exception("attribution module unavailable")
+            self._attr = None
+
+    # ---- public -------------------------------------------------------
+    def enrich(self, article: Article) -> EnrichedArticle:
+        return next(self.enrich_many([article]))
+
+    def enrich_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[EnrichedArticle]:
+        batch: list[Article] = []
+        for a in articles:
+            batch.append(a)
+            if len(batch) >= batch_size:
+                yield from self._batch(batch)
+                batch = []
+        if batch:
+            yield from self._batch(batch)
+
+    # ---- internals ----------------------------------------------------
+    def _batch(self, articles: list[Article]) -> list[EnrichedArticle]:
+        try:
+            docs = [self.nlp.make_doc(a.body or "") for a in articles]
+            docs = [self.sentencizer(d) for d in docs]
+            docs = list(self.ner.pipe(docs, batch_size=16))
+            packed = [self._pack(d) for d in docs]
+            subs = [p[0] for p in packed]
+            for name, pipe in self.parse_pipes:
+                if name == "lemmatizer" and "attribute_ruler" not in PARSE_PIPES:
+                    for sd in subs:
+                        self._set_pos(sd)
+                subs = list(pipe.pipe(subs, batch_size=16))
+        except Exception:
+            log.exception("batch analysis failed; enriching one by one")
+            if len(articles) > 1:
+                out = []
+                for a in articles:
+                    out.extend(self._batch([a]))
+                return out
+            return [self._empty(articles[0])]
+        out = []
+        for a, d, sub, (_, cmap) in zip(articles, docs, subs, packed):
+            try:
+                out.append(self._one(a, d, sub, cmap))
+            except Exception:
+                log.exception("enrichment failed for %s", a.id)
+                out.append(self._empty(a))
+        return out
+
+    @staticmethod
+    def _set_pos(doc) -> None:
+        for t in doc:
+            pos = TAG_POS.get(t.tag_, "X")
+            if pos == "VERB" and t.lower_ in AUX_LEMMAS and t.dep_ in ("aux", "auxpass", "ROOT", "ccomp", "conj", "relcl", "advcl", "xcomp"):
+                if t.dep_ in ("aux", "auxpass") or t.lower_ in ("be", "is", "are", "was", "were", "am", "been", "being", "'s", "'re", "'m"):
+                    pos = "AUX"
+            elif t.is_space:
+                pos = "SPACE"
+            t.pos_ = pos
+
+    def _empty(self, a: Article) -> EnrichedArticle:
+        return EnrichedArticle(article_id=a.id, article=a, pipeline_version=PIPELINE_VERSION)
+
+    def _pack(self, doc):
+        """The candidate sentences of ``doc`` as one new Doc, plus the offset map."""
+        from spacy.tokens import Doc
+
+        words, spaces, sub_starts, body_starts = [], [], [], []
+        pos = 0
+        for sent in doc.sents:
+            if not self._candidate(sent):
+                continue
+            toks = [t for t in sent]
+            for k, t in enumerate(toks):
+                words.append(t.text)
+                sp = bool(t.whitespace_) or k == len(toks) - 1
+                spaces.append(sp)
+                sub_starts.append(pos)
+                body_starts.append(t.idx)
+                pos += len(t.text) + (1 if sp else 0)
+        sub = Doc(self.nlp.vocab, words=words, spaces=spaces)
+        return sub, CharMap(sub_starts, body_starts)
+
+    @staticmethod
+    def _candidate(sent) -> bool:
+        for t in sent:
+            lw = t.lower_
+            if lw in TRIGGER_FORMS or (len(t) == 1 and t.text in QUOTE_CHARS):
+                return True
+        return False
+
+    def _one(self, a: Article, doc, sub, cmap: CharMap) -> EnrichedArticle:
+        body = a.body or ""
+        on = a.published_at.date() if a.published_at else None
+        ents = build_entities(doc, self.kb, on, body)
+        raws = []
+        if self._attr is not None and len(sub):
+            try:
+                raws = self._attr.extract_attributions(sub)
+            except Exception:
+                log.exception("attribution failed for %s", a.id)
+                raws = []
+        attributions = []
+        ctx = self.extractor.context(a, body, sub, cmap, ents, doc)
+        for r in raws:
+            try:
+                sp = (cmap.start(r.speaker[0]), cmap.end(r.speaker[1]))
+                cu = (cmap.start(r.cue[0]), cmap.end(r.cue[1]))
+                co = (cmap.start(r.content[0]), cmap.end(r.content[1]))
+                if not (0 <= sp[0] < sp[1] <= len(body) and 0 <= cu[0] < cu[1] <= len(body) and 0 <= co[0] < co[1] <= len(body)):
+                    continue
+                spk = ctx.speaker_entity(sub[r.speaker_root])
+                attributions.append(Attribution(
+                    speaker=Span(start=sp[0], end=sp[1], text=body[sp[0]:sp[1]]),
+                    cue=Span(start=cu[0], end=cu[1], text=body[cu[0]:cu[1]]),
+                    content=Span(start=co[0], end=co[1], text=body[co[0]:co[1]]),
+                    speaker_entity_id=spk.id if spk is not None else None,
+                    kind=r.kind if r.kind in ("direct", "indirect", "reported") else "indirect",
+                ))
+                ctx.add_attribution(r, spk)
+            except Exception:
+                log.debug("attribution conversion failed", exc_info=True)
+        stances = []
+        try:
+            stances = self.extractor.extract(ctx)
+        except Exception:
+            log.exception("stance extraction failed for %s", a.id)
+        return EnrichedArticle(
+            article_id=a.id, article=a, entities=ents.to_models(), attributions=attributions,
+            stances=stances, pipeline_version=PIPELINE_VERSION,
+        )

@@ -1,0 +1,105 @@
+"""Topic catalogue: canonical ids for the issues actors take positions on.
+
+File format (JSON Lines; shipped ``stream/data/topics.jsonl`` first, then
+``Settings.topics_file`` whose entries override shipped ones with the same id)::
+
+    {"id": "coal-phase-out", "label": "Coal phase-out pledge / deadline",
+     "keywords": [["coal"], ["phase out", "exit", "pledge", "deadline"]],
+     "exclude": ["phase down"], "priority": 5}
+
+A target matches a topic when every keyword group has a keyword that starts a word of
+the normalised target text ("dut" matches "duties") and no ``exclude`` keyword does;
+among matches the highest ``priority`` wins, then the most groups. Targets outside the
+catalogue get a deterministic id from their content-word lemmas (``t:`` + sorted slug), so
+the same wording in later articles lands on the same id.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from stream.nlp.text import STOPWORDS, norm, word_re
+
+log = logging.getLogger(__name__)
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "topics.jsonl"
+
+
+@dataclass
+class Topic:
+    id: str
+    label: str
+    groups: list[list[re.Pattern]]
+    exclude: list[re.Pattern]
+    priority: int = 3
+
+
+class Catalogue:
+    def __init__(self, paths: list[Path | None] | None = None):
+        rows: dict[str, dict] = {}
+        for p in paths if paths is not None else [SHIPPED]:
+            if p is None:
+                continue
+            try:
+                lines = Path(p).read_text(encoding="utf-8").splitlines()
+            except OSError as exc:
+                log.warning("topic catalogue %s unreadable: %s", p, exc)
+                continue
+            for line in lines:
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                try:
+                    row = json.loads(line)
+                    rows[str(row["id"])] = row
+                except (ValueError, KeyError, TypeError) as exc:
+                    log.warning("topic catalogue %s: bad line skipped: %s", p, exc)
+        self.topics: list[Topic] = []
+        for row in rows.values():
+            groups = [[word_re(k) for k in g if norm(k)] for g in row.get("keywords") or []]
+            groups = [g for g in groups if g]
+            if not groups:
+                continue
+            self.topics.append(Topic(
+                id=str(row["id"]), label=str(row.get("label") or row["id"]), groups=groups,
+                exclude=[word_re(x) for x in row.get("exclude") or [] if norm(x)],
+                priority=int(row.get("priority", 3)),
+            ))
+        self.by_id = {t.id: t for t in self.topics}
+
+    def match(self, text: str) -> Topic | None:
+        n = norm(text)
+        if not n:
+            return None
+        best = None
+        for t in self.topics:
+            if any(x.search(n) for x in t.exclude):
+                continue
+            if all(any(k.search(n) for k in g) for g in t.groups):
+                rank = (t.priority, len(t.groups))
+                if best is None or rank > best[0]:
+                    best = (rank, t)
+        return best[1] if best else None
+
+    def match_among(self, text: str, topics: list[Topic], normed: bool = False) -> Topic | None:
+        n = text if normed else norm(text)
+        best = None
+        for t in topics:
+            if any(x.search(n) for x in t.exclude):
+                continue
+            if all(any(k.search(n) for k in g) for g in t.groups):
+                rank = (t.priority, len(t.groups))
+                if best is None or rank > best[0]:
+                    best = (rank, t)
+        return best[1] if best else None
+
+    def __len__(self) -> int:
+        return len(self.topics)
+
+
+def fallback_id(lemmas: list[str]) -> str:
+    words = sorted({norm(w) for w in lemmas if norm(w) and norm(w) not in STOPWORDS and not norm(w).isdigit()})
+    return "t:" + "-".join(w.replace(" ", "-") for w in words[:6]) if words else "t:unspecified"

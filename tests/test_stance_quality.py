@@ -1,0 +1,87 @@
+"""Quality gate: the enricher over the shared stance-dev set, scored by the shared scorer.
+
+Skipped (with the reason) only when the shared evaluation data is not beside the project.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from schemas import Article
+
+pytestmark = pytest.mark.quality
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+GOLD = EVAL / "stance-dev.jsonl"
+SCORER = EVAL / "score.py"
+
+
+def _need():
+    if not GOLD.exists() or not SCORER.exists():
+        pytest.skip(f"{EVAL} is absent (the shared evaluation data sits beside the project)")
+
+
+def _rows() -> list[dict]:
+    return [json.loads(l) for l in GOLD.read_text(encoding="utf-8").splitlines() if l.strip()]
+
+
+def _article(row: dict) -> Article:
+    row = dict(row)
+    row.pop("gold", None)
+    return Article(**row)
+
+
+@pytest.fixture(scope="module")
+def enriched(tmp_path_factory):
+    _need()
+    from stream.nlp.pipeline import Enricher
+
+    enricher = Enricher()
+    rows = _rows()
+    out = list(enricher.enrich_many(_article(r) for r in rows))
+    outdir = tmp_path_factory.mktemp("stance-quality")
+    (outdir / "enriched.jsonl").write_text("".join(o.model_dump_json() + "\n" for o in out), encoding="utf-8")
+    return rows, out, outdir
+
+
+def _scorer():
+    spec = importlib.util.spec_from_file_location("shared_score", SCORER)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_stance_f1_and_entity_recall(enriched):
+    _, _, outdir = enriched
+    proc = subprocess.run([sys.executable, str(SCORER), str(GOLD), str(outdir), "--json", "--quiet"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    body = proc.stdout[: proc.stdout.rindex("}") + 1]
+    result = json.loads(body)
+    f1 = result["stance"]["f1"]
+    recall = result["entities"]["recall"]
+    assert f1 >= 0.80, f"stance F1 {f1:.3f} < 0.80: {result['stance']}"
+    assert recall >= 0.95, f"entity recall {recall:.3f} < 0.95"
+
+
+def test_golden_first_article(enriched):
+    rows, out, _ = enriched
+    score = _scorer()
+    gold = rows[0]["gold"]["stances"]
+    got = [json.loads(s.model_dump_json()) for s in out[0].stances]
+    decided = [s for s in got if s["polarity"] in ("support", "oppose")]
+    for g in gold:
+        if g.get("optional"):
+            continue
+        assert any(score.gold_stance_matches(s, g) for s in decided), f"missing gold stance: {g['actor']} {g['polarity']} {g['topic']}"
+    for s in decided:
+        ok = any(score.gold_stance_matches(s, g) for g in gold) or any(
+            g.get("optional") and score.actor_matches(score.stance_actor_names(s), g)
+            and score.topic_matches(score.topic_text(s), g) for g in gold)
+        assert ok, f"invented stance: {s['actor']['name']} {s['polarity']} {s['topic']['id']} :: {s['evidence']['text']}"
