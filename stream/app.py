@@ -24,9 +24,13 @@ def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | No
         return faust.SSLCredentials(context)
     if proto not in {"SASL_SSL", "SASL_PLAINTEXT"}:
         raise ValueError(f"unsupported security protocol {proto}")
+    password = settings.password()
+    if not settings.sasl_username or password is None:
+        raise ValueError(f"STANCE_SECURITY_PROTOCOL={proto} needs STANCE_SASL_USERNAME and STANCE_SASL_PASSWORD "
+                         "(or STANCE_SASL_PASSWORD_FILE)")
     return faust.SASLCredentials(
         username=settings.sasl_username,
-        password=settings.password(),
+        password=password,
         mechanism=settings.sasl_mechanism,
         ssl_context=context if proto == "SASL_SSL" else None,
     )

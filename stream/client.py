@@ -50,9 +50,13 @@ def client_options(settings: Settings) -> dict[str, Any]:
     if settings.security_protocol in ("SSL", "SASL_SSL"):
         opts["ssl_context"] = ssl.create_default_context(cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None)
     if settings.security_protocol.startswith("SASL"):
+        password = settings.password()
+        if not settings.sasl_username or password is None:
+            raise ValueError(f"STANCE_SECURITY_PROTOCOL={settings.security_protocol} needs STANCE_SASL_USERNAME and "
+                             "STANCE_SASL_PASSWORD (or STANCE_SASL_PASSWORD_FILE)")
         opts["sasl_mechanism"] = settings.sasl_mechanism
         opts["sasl_plain_username"] = settings.sasl_username
-        opts["sasl_plain_password"] = settings.password()
+        opts["sasl_plain_password"] = password
     return opts
 
 

@@ -325,7 +325,9 @@ class LocalBroker:
     ``listeners``: extra listeners besides ``PLAINTEXT://127.0.0.1:<port>`` (which the probe and
     ``bootstrap`` use) and the controller's, e.g. ``["SASL_SSL://127.0.0.1:9094"]``; they are
     advertised as written. ``extra_config`` is applied last and overrides anything generated
-    (security protocol map, SASL/SSL settings, ...).
+    (security protocol map, SASL/SSL settings, ...). ``scram_users`` (name -> password) are created
+    for each of ``scram_mechanisms`` when the storage is formatted (see :mod:`stream.tls` for a
+    ready SASL_SSL listener).
     """
 
     def __init__(
@@ -341,6 +343,8 @@ class LocalBroker:
         jvm_opts: Sequence[str] = DEFAULT_JVM_OPTS,
         die_with_parent: bool = False,
         cds: bool = True,
+        scram_users: dict[str, str] | None = None,
+        scram_mechanisms: Sequence[str] = ("SCRAM-SHA-512",),
     ) -> None:
         self.home = Path(home)
         self.port = int(port)
@@ -352,6 +356,8 @@ class LocalBroker:
         self.jvm_opts = list(jvm_opts)
         self.die_with_parent = die_with_parent
         self.cds = cds
+        self.scram_users = dict(scram_users or {})  # created when the storage is formatted (first start)
+        self.scram_mechanisms = tuple(scram_mechanisms)
         self._proc: subprocess.Popen | None = None
 
     # ---- paths and addresses
@@ -507,14 +513,35 @@ class LocalBroker:
         cmd = [
             self._java(), *TOOL_JVM_OPTS, *cds, f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
             "-cp", self._classpath(libs), tool,
-            "format", "-t", random_cluster_id(), "-c", str(self.properties_path),
+            # "--cluster-id=<id>": a random id may start with "-", which argparse would take for an option
+            "format", f"--cluster-id={random_cluster_id()}", "-c", str(self.properties_path),
+            *self._scram_args(),
         ]
         res = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
         self._cds_done(pending, res.returncode == 0)
         with open(self.stdout_log, "a") as out:
-            out.write(f"$ {' '.join(cmd)}\n{res.stdout}{res.stderr}\n")
+            out.write(f"$ {self._redact(' '.join(cmd))}\n{self._redact(res.stdout + res.stderr)}\n")
         if res.returncode != 0 or not self.is_formatted():
-            raise KafkaLocalError(f"formatting {self.log_dir} failed (exit {res.returncode}):\n{res.stdout}{res.stderr}")
+            raise KafkaLocalError(f"formatting {self.log_dir} failed (exit {res.returncode}):\n"
+                                  f"{self._redact(res.stdout + res.stderr)}")
+
+    def _redact(self, text: str) -> str:
+        """SCRAM passwords never reach the logs."""
+        for password in self.scram_users.values():
+            if password:
+                text = text.replace(password, "***")
+        return text
+
+    def _scram_args(self) -> list[str]:
+        """``--add-scram`` for each SCRAM user: KRaft stores the credentials in the metadata log at format time."""
+        args = []
+        for name, password in self.scram_users.items():
+            for bad in ",[]=\"":
+                if bad in name or bad in password:
+                    raise KafkaLocalError(f"SCRAM user names and passwords here may not contain {bad!r}")
+            for mech in self.scram_mechanisms:
+                args += ["--add-scram", f"{mech}=[name={name},password={password}]"]
+        return args
 
     # ---- lifecycle
     def pid(self) -> int | None:
