@@ -1,6 +1,7 @@
 """Shared fixtures. The Kafka broker is real: started once per session, stopped at the end."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import orjson
@@ -16,8 +17,12 @@ POLNEAR_TRAIN = SHARED / "corpus" / "polnear-train.jsonl"
 
 
 def need(path: Path) -> Path:
+    """Shared data or a skip; in CI (CI=true) its absence is a failure, never a silent skip."""
     if not path.exists():
-        pytest.skip(f"{path} is not here (the shared evaluation data sits beside the project)")
+        message = f"{path} is not here (the shared evaluation data sits beside the project)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return path
 
 
