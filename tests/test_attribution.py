@@ -1,20 +1,11 @@
-"""Unit tests for stream.nlp.attribution (no Kafka), plus a PolNeAR quality gate."""
+"""Unit tests for stream.nlp.attribution (no Kafka); the PolNeAR gate is in tests/test_alert_quality.py."""
 from __future__ import annotations
-
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 spacy = pytest.importorskip("spacy")
 
 from stream.nlp.attribution import CUE_LEMMAS, RawAttribution, extract_attributions  # noqa: E402
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
-if not SHARED.exists():
-    SHARED = Path("/work/shared/eval")
 
 
 @pytest.fixture(scope="module")
@@ -285,42 +276,5 @@ def test_unparsed_doc_is_empty():
     assert extract_attributions(doc) == []
 
 
-@pytest.mark.quality
-def test_polnear_source_f1(nlp, tmp_path):
-    split = SHARED / "polnear-dev"
-    scorer = SHARED / "polnear.py"
-    if not split.exists() or not scorer.exists():
-        pytest.skip(f"shared PolNeAR data not found at {SHARED} (needs /work/shared/eval)")
-    arts = subprocess.run(
-        [sys.executable, str(scorer), "articles", str(split)], capture_output=True, text=True, check=True
-    ).stdout.splitlines()
-    with (tmp_path / "enriched.jsonl").open("w", encoding="utf-8") as fh:
-        for line in arts:
-            art = json.loads(line)
-            body = art["body"]
-            atts = extract_attributions(nlp(body))
-
-            def sp(x):
-                return {"start": x[0], "end": x[1], "text": body[x[0] : x[1]]}
-
-            fh.write(
-                json.dumps(
-                    {
-                        "article_id": art["id"],
-                        "attributions": [
-                            {"speaker": sp(a.speaker), "cue": sp(a.cue), "content": sp(a.content)} for a in atts
-                        ],
-                    }
-                )
-                + "\n"
-            )
-    res = subprocess.run(
-        [sys.executable, str(scorer), "score", str(split), str(tmp_path), "--json"],
-        capture_output=True,
-        text=True,
-    )
-    last = res.stdout.strip().splitlines()[-1]
-    payload = json.loads(res.stdout[: res.stdout.rindex("}") + 1])
-    print(last)
-    assert payload["articles_missing_from_output"] == 0
-    assert payload["source"]["f1"] >= 0.70, last
+# The PolNeAR source-F1 gate runs through the real offline path (stance process) in
+# tests/test_alert_quality.py (test_polnear_source_f1_through_process), once per session.

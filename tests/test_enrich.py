@@ -113,6 +113,49 @@ def test_past_position_is_marked_past(enricher):
 
 
 @pytest.mark.parametrize("body", [
+    # an explicit earlier date on the cue verb
+    "On Aug. 28, German finance ministry spokesman Tobias Krenz said Germany would not support joint EU borrowing for defence.",
+    # a pluperfect cue: the position in its content is past
+    "At the start of the talks, the German finance minister had said Berlin would not support joint EU borrowing for defence.",
+    # "as recently as" + a month before publication
+    "As recently as early September, the German government said it opposed joint EU borrowing for defence.",
+])
+def test_cue_tense_governs_content(enricher, body):
+    ss = find(stances(enricher, body, when="2026-10-20T12:00:00Z"), "Q183", "joint-eu-borrowing")
+    assert ss and all(s.tense == "past" for s in ss), [(s.polarity, s.tense, s.evidence.text) for s in ss]
+
+
+def test_present_cue_stays_current(enricher):
+    ss = find(stances(enricher, "Germany said on Tuesday it would not support joint EU borrowing for defence.",
+                      when="2026-10-20T12:00:00Z"), "Q183", "joint-eu-borrowing", "oppose")
+    assert ss and all(s.tense == "current" for s in ss)
+
+
+def test_call_addressed_to_actor_in_quote_is_not_its_stance(enricher):
+    body = ('"Our patience is gone," said Marta Kowalczyk, president of the Rhine Valley Farmers\' Union, which represents grain growers in the region. '
+            '"Berlin should support joint EU borrowing for defence before the next summit." '
+            'Farm incomes fell for a third year.')
+    ss = stances(enricher, body)
+    assert not find(ss, "Q183", "joint-eu-borrowing"), [(s.actor.id, s.polarity, s.evidence.text) for s in ss]
+    assert all(s.actor.id.startswith("ent:org:") for s in ss), [(s.actor.id, s.polarity) for s in ss]
+
+
+def test_enabling_for_to_clause_is_not_a_stance(enricher):
+    body = ("Diplomats said Indonesia was in talks on a financing package for its power sector, "
+            "which could open the way for it to join the coal phase-out pledge.")
+    ss = stances(enricher, body)
+    assert not find(ss, "Q252", polarity="support"), [(s.actor.id, s.polarity, s.evidence.text) for s in ss]
+
+
+def test_actor_as_object_is_not_a_topic(enricher):
+    body = ("India and Indonesia declined to sign the coal phase-out pledge. "
+            "The campaign group Coal Free Future criticised India and Indonesia.")
+    ss = stances(enricher, body)
+    assert not [s for s in ss if "coal" in s.actor.name.lower() and s.polarity == "oppose"], \
+        [(s.actor.name, s.topic.id, s.polarity) for s in ss]
+
+
+@pytest.mark.parametrize("body", [
     "Will Germany support joint EU borrowing for defence?",
     "If Germany backs joint EU borrowing for defence, the Netherlands will be isolated.",
     "The German government denied a newspaper report that it was ready to support joint EU borrowing for defence.",

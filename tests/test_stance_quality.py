@@ -38,15 +38,19 @@ def _article(row: dict) -> Article:
 
 
 @pytest.fixture(scope="module")
-def enriched(tmp_path_factory):
+def enriched(offline_dev):
+    """The session's one offline run over stance-dev (tests/conftest.py ``offline_dev``), read back."""
     _need()
-    from stream.nlp.pipeline import Enricher
+    from schemas import EnrichedArticle
 
-    enricher = Enricher()
+    outdir, _ = offline_dev
     rows = _rows()
-    out = list(enricher.enrich_many(_article(r) for r in rows))
-    outdir = tmp_path_factory.mktemp("stance-quality")
-    (outdir / "enriched.jsonl").write_text("".join(o.model_dump_json() + "\n" for o in out), encoding="utf-8")
+    by_id = {}
+    for line in (outdir / "enriched.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            e = EnrichedArticle.model_validate_json(line)
+            by_id[e.article_id] = e
+    out = [by_id[r["id"]] for r in rows]
     return rows, out, outdir
 
 

@@ -16,6 +16,7 @@ month", "previously proposed") are kept with tense="past" and a ``stated_at`` wh
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -93,6 +94,9 @@ NOMINAL_ACTS = {"text", "document", "signature", "participation", "accession", "
 CALL_NOUNS = {"call", "demand", "push", "plea", "appeal", "request", "campaign", "bid"}
 SPEECH_NOUNS = {"statement", "announcement", "decision", "pledge", "promise", "refusal", "threat", "vow", "insistence",
                 "position", "view", "warning", "call", "demand", "commitment"}
+# nouns that only ever refer back to a proposal named before ("an idea Kyiv has rejected")
+PURE_ANAPHORS = {"idea", "arrangement", "arrangements", "proposition", "notion", "suggestion", "concept"}
+ENABLING_NOUNS = {"way", "path", "door", "room", "chance", "opportunity", "possibility", "ground", "scope", "basis"}
 MAX_SENTENCES = 400  # stance analysis bound for very long bodies (entities still cover the whole body)
 PAST_MARKERS = {"previously", "earlier", "initially", "originally", "once", "formerly", "ago", "last", "recently"}
 MONTHS = {m: i for i, m in enumerate(
@@ -415,6 +419,13 @@ class Ctx:
                                 return [Who(r[0].actor, None)]
             lem = tok.lemma_.lower()
             if lem in ROLE_WORDS:
+                # "a department spokesperson", "a ministry official": the organisation named just before
+                for c in tok.children:
+                    if c.dep_ in ("compound", "amod") and c.i < tok.i and c.lemma_.lower() in ORG_ANAPHORA \
+                            and not ORG_ANAPHORA[c.lemma_.lower()][0].startswith("Q"):
+                        o = self.anaphor_org(c.lemma_.lower(), self.bstart(tok))
+                        if o is not None:
+                            return [Who(o)]
                 e = self.ents.before(self.bstart(tok), lambda x: x.is_person and lem in self.role_words(x))
                 if e is None:
                     e = self.ents.before(self.bstart(tok), lambda x: x.is_person)
@@ -477,6 +488,16 @@ class Ctx:
 
 
 # ---------------------------------------------------------------- extractor
+def _same_word(lem: str, word: str) -> bool:
+    """``word`` is an inflection of ``lem`` ("duty"/"duties", "troop"/"troops"; not "guarantee"/"guarantor")."""
+    n = 0
+    for a, b in zip(lem, word):
+        if a != b:
+            break
+        n += 1
+    return n >= max(3, len(lem) - 1) and len(word) - n <= 3
+
+
 def _neg(tok) -> bool:
     for c in tok.children:
         if c.dep_ == "neg" or c.lower_ in ("never",):
@@ -539,15 +560,22 @@ class StanceExtractor:
         for si, sent in enumerate(doc.sents):
             if si >= MAX_SENTENCES:
                 break
-            ns = norm(sent.text)
-            cands = [t for t in self.cat.topics if self.cat.match_among(ns, [t], normed=True) is not None]
+            cands = self.cat.candidates(norm(sent.text))
             if not cands:
                 continue
             toks = [t for t in sent if not t.is_space]
+            # windows without a token that can start a keyword cannot match (exact, just cheaper)
+            fw = self.cat.first_word
+            hot = [k for k, t in enumerate(toks) if fw is None or fw.search(norm(t.text))]
+            if not hot:
+                continue
             for i, t in enumerate(toks):
                 if t.is_punct or t.lower_ in STOPWORDS:
                     continue
                 lo, hi = max(0, i - 8), min(len(toks), i + 9)
+                j = bisect.bisect_left(hot, lo)
+                if j >= len(hot) or hot[j] >= hi:
+                    continue
                 text = dtext[toks[lo].idx: toks[hi - 1].idx + len(toks[hi - 1].text)]
                 m = self.cat.match_among(text, cands)
                 if m is not None:
@@ -790,6 +818,10 @@ class StanceExtractor:
         prescriptive = any(c.dep_ == "aux" and c.lower_ in ("should", "must") for c in list(tok.children) + list(top.children))
         if attr is not None and prescriptive:
             whos = ctx.resolve(ctx.sub[attr[2]])
+        elif prescriptive and (ctx.inside_quote(tok) or self._in_quote_marks(ctx, tok)):
+            # a call addressed TO an actor inside a quote ("Ottawa should put tariffs on ...") is the
+            # (unknown) speaker's stance, not the addressee's
+            return []
         else:
             whos = ctx.resolve(subj)
         if not whos:
@@ -804,6 +836,25 @@ class StanceExtractor:
                     return []
         return [(w, tok, pol, target, top, reversal) for w in whos]
 
+    def _in_quote_marks(self, ctx: Ctx, tok) -> bool:
+        """Inside a quotation in its sentence or a quotation running on from an earlier sentence."""
+        text = self._subtext
+        sent = ctx.sent_of(tok)
+        before = text[sent.start_char:tok.idx]
+        n = before.count('"') + before.count("\u201c") + before.count("\u201d")
+        if n % 2 == 1:
+            return True
+        # the next quote mark after the token closes a quotation ('... to the table." Canadian ...')
+        after = text[tok.idx:sent.end_char]
+        m = re.search('["\u201c\u201d]', after)
+        if m is not None:
+            q, k = m.group(), m.start()
+            if q == "\u201d" or (q == '"' and k > 0 and after[k - 1] in ".,!?;:" and (k + 1 >= len(after) or not after[k + 1].isalnum())):
+                return True
+        # a sentence-initial quote mark that closes later: a quoted sentence
+        st = sent.text.lstrip()
+        return st[:1] in ('"', "\u201c") and (sent.text.count('"') + sent.text.count("\u201c") + sent.text.count("\u201d")) >= 2
+
     def _hypothetical(self, tok) -> bool:
         h = tok
         for _ in range(6):
@@ -811,6 +862,11 @@ class StanceExtractor:
                 if c.dep_ == "mark" and c.lower_ in ("if", "whether", "unless"):
                     return True
             if h.dep_ in ("advcl",) and any(c.lower_ in ("if", "whether", "unless") for c in h.children):
+                return True
+            # "for X to join" (purpose/enabling clause, "open the way for it to join"): not asserted
+            if h.pos_ in ("VERB", "AUX") and any(c.dep_ == "mark" and c.lower_ == "for" for c in h.children) \
+                    and any(c.dep_ == "aux" and c.lower_ == "to" for c in h.children) \
+                    and h.head.lemma_.lower() in ENABLING_NOUNS:
                 return True
             if h.head is h:
                 break
@@ -936,7 +992,7 @@ class StanceExtractor:
         if t is not None and t.priority <= 3 and target.pos_ in ("NOUN", "PROPN"):
             p0 = ctx.bstart(target)
             spec = [m for m in ctx.topic_mentions if m[0] < p0 and m[1].priority > t.priority
-                    and (target.lower_ in m[3] or any(w.startswith(lem0[:5]) for w in m[3]))]
+                    and (target.lower_ in m[3] or any(_same_word(lem0, w) for w in m[3]))]
             if spec:
                 m = max(spec, key=lambda h: (h[1].priority, h[0]))
                 return m[1].id, m[1].label, f"{txt} ({m[2]})"[:200], None
@@ -958,8 +1014,11 @@ class StanceExtractor:
                     cand = mine if mine and self._same_sentence(ctx, mine[-1][0], p) else [m for m in cur if m[4] == here]
                     m = max(cand, key=lambda h: (h[1].priority, h[0]))
                     return m[1].id, m[1].label, f"{txt} ({m[2]})"[:200], None
-            stem = lem[:5]
-            hits = [m for m in ctx.topic_mentions if m[0] < p and (target.lower_ in m[3] or any(w.startswith(stem) for w in m[3]))]
+            # an actor named as the object ("criticised India and Indonesia") is not a policy topic
+            if target.pos_ == "PROPN" and ctx.ent_of_np(target) is not None:
+                return None
+            hits = [] if lem in PURE_ANAPHORS else [
+                m for m in ctx.topic_mentions if m[0] < p and (target.lower_ in m[3] or any(_same_word(lem, w) for w in m[3]))]
             if hits:
                 m = max(hits, key=lambda h: (h[1].priority, h[0]))
                 return m[1].id, m[1].label, f"{txt} ({m[2]})"[:200], None
@@ -978,6 +1037,10 @@ class StanceExtractor:
             prev = [m for m in ctx.topic_mentions if m[0] < p]
             if prev:
                 m = prev[-1]
+                if target.pos_ != "PRON":
+                    # the most specific topic named in the latest sentence naming one
+                    here = max(x[4] for x in prev)
+                    m = max((x for x in prev if x[4] == here), key=lambda h: (h[1].priority, h[0]))
                 if target.pos_ == "PRON":
                     counts = {}
                     for x in prev:
@@ -1104,10 +1167,57 @@ class StanceExtractor:
                 return ctx.body[bs:be]
         return None
 
+    def _cues(self, ctx: Ctx, top) -> list:
+        """The attribution cue verbs governing ``top`` ("had said [that X would not sign]")."""
+        out = []
+        attr = ctx.content_attr(top)
+        if attr is not None and len(attr) > 4 and attr[4] is not None:
+            out.append(ctx.sub[attr[4]])
+        h = top
+        for _ in range(6):
+            if h.head is h:
+                break
+            if h.dep_ == "ccomp" and _lem(h.head) in SPEECH | {"say"}:
+                if h.head not in out:
+                    out.append(h.head)
+                break
+            if h.dep_ not in ("conj", "ccomp", "xcomp", "advcl"):
+                break
+            h = h.head
+        return [c for c in out if c.i != top.i]
+
     def _past(self, ctx: Ctx, tok, top) -> tuple[bool, datetime | None]:
         heads = [tok, top]
         words = set()
         aux_had = False
+        # the tense of the attribution cue governs the stance in its content: "had said",
+        # "On Sept. 2, X said", "At the start of the summit, X had said", "said last week"
+        cue_past = False
+        cue_words: set[str] = set()
+        for cue in self._cues(ctx, top):
+            if any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("had", "'d") for c in cue.children) and cue.tag_ == "VBN":
+                cue_past = True
+            for c in cue.children:
+                if c.dep_ in ("advmod", "npadvmod", "prep", "obl", "tmod"):
+                    sub = list(c.subtree)
+                    if len(sub) <= 8:
+                        ws = {t.lower_ for t in sub}
+                        cue_words |= ws
+                        if cue.tag_ == "VBD" and c.lower_ == "at" and ws & {"start", "beginning", "outset", "opening"}:
+                            cue_past = True
+                        if cue.tag_ == "VBD" and ws & {"previously", "initially", "originally", "formerly", "ago"}:
+                            cue_past = True
+                        if cue.tag_ == "VBD" and "earlier" in ws and not ws & {"today"}:
+                            cue_past = True
+                        if cue.tag_ == "VBD" and "last" in ws and ws & {"month", "week", "year"}:
+                            cue_past = True
+            if cue.tag_ == "VBD" or cue_past:
+                d = self._date(ctx, cue_words)
+                if d is not None and ctx.article.published_at is not None and (ctx.article.published_at - d) > timedelta(days=6):
+                    cue_past = True
+        if cue_past:
+            stated = self._date(ctx, cue_words)
+            return True, stated
         for h in heads:
             for c in h.children:
                 if c.dep_ in ("aux", "auxpass") and c.lower_ == "had":
