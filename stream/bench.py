@@ -114,7 +114,8 @@ def _ns(bootstrap: str, tmp: Path, **extra: str) -> tuple[Settings, dict[str, st
     return base.model_copy(update=update), env
 
 
-async def _publish_and_track(settings: Settings, articles: list[Article], rate: float | None) -> dict:
+async def _publish_and_track(settings: Settings, articles: list[Article], rate: float | None,
+                             timeout: float = 900.0) -> dict:
     """Publish (at ``rate`` per second, or as fast as possible) and time every enriched record and alert."""
     sent: dict[str, float] = {}
     got: dict[str, float] = {}
@@ -151,7 +152,7 @@ async def _publish_and_track(settings: Settings, articles: list[Article], rate: 
             if rate:
                 await producer.flush()
         await producer.flush()
-        await asyncio.wait_for(enriched_task, timeout=max(600, len(articles)))
+        await asyncio.wait_for(enriched_task, timeout=timeout)
         await asyncio.sleep(1.0)
     finally:
         alerts_task.cancel()
@@ -172,9 +173,12 @@ def stage_stream(bootstrap: str, articles: list[Article], tmp: Path, *, rate: fl
                  workers: int = 1, extra_env: dict[str, str] | None = None) -> tuple[dict, dict[int, int]]:
     settings, env = _ns(bootstrap, tmp, **(extra_env or {}))
     asyncio.run(ensure_topics(settings))
-    procs = [Worker(env, tmp, name=f"bench-worker-{i}", loglevel="warning").start() for i in range(workers)]
+    procs = [Worker(env, tmp, name=f"bench-worker-{i}", loglevel="warn").start() for i in range(workers)]
     try:
         time.sleep(12)  # worker start-up, pool warm-up and group join are not part of the measurement
+        dead = [w for w in procs if not w.alive]
+        if dead:
+            raise RuntimeError(f"bench worker exited:\n{dead[0].log_tail(20)}")
         result = asyncio.run(_publish_and_track(settings, articles, rate))
         rss: dict[int, int] = {}
         for w in procs:
@@ -208,7 +212,8 @@ def run(path: str, *, limit: int | None, out_json: Path, bootstrap: str | None, 
     figures: dict = {}
     try:
         if bootstrap is None:
-            broker = kafka_local.LocalBroker(settings.kafka_home, port=_free_port(), data_dir=tmp / "kafka")
+            broker = kafka_local.LocalBroker(settings.kafka_home, port=kafka_local.free_port(), data_dir=tmp / "kafka",
+                                             die_with_parent=True)
             broker.start()
             bootstrap = broker.bootstrap
         d_res, worker_rss = stage_stream(bootstrap, articles, tmp)
@@ -245,14 +250,6 @@ def run(path: str, *, limit: int | None, out_json: Path, bootstrap: str | None, 
     out_json.write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
     print_table(figures)
     return figures
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def print_table(f: dict) -> None:

@@ -19,7 +19,7 @@ STANCES_APPLIED = Counter("stance_stances_applied_total", "Stance records applie
 STANCES_IGNORED = Counter("stance_stances_redelivered_total", "Stance records ignored as already applied", registry=REGISTRY)
 ENRICH_SECONDS = Histogram(
     "stance_enrichment_seconds",
-    "Time to enrich one batch-member article in the pool, seen from the event loop",
+    "Seconds from an article entering the pool to its in-order publication (includes waiting behind earlier articles)",
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
     registry=REGISTRY,
 )

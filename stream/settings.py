@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     replication_factor: int = Field(1, ge=1)
     store: str = Field("memory://", description="Faust table store: memory:// or rocksdb://")
     datadir: Path = Field(Path("var/faust"), description="Faust worker data directory (tables, rocksdb)")
+    session_timeout: float = Field(
+        15.0, gt=0, description="Seconds before the group gives a silent worker's partitions to another "
+        "(Faust's default of 60 s leaves a crashed worker's partitions idle for a minute)")
+    heartbeat_interval: float = Field(3.0, gt=0, description="Seconds between consumer heartbeats")
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     web_enabled: bool = True
