@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -49,8 +50,14 @@ async def _show(settings, expected: int, timeout: float, worker: Worker) -> int:
 def main() -> int:
     settings = get_settings()
     inputs = sys.argv[1:] or [str(SAMPLES)]
+    # a broker of its own with fresh storage, so a second `make demo` shows the same run as the first
+    # (on a kept broker the re-published samples would rightly go to the dead-letter topic as duplicates)
+    data_dir = Path(os.environ.get("STANCE_DEMO_DATA_DIR", "var/demo-kafka")).resolve()
+    broker_args = ["--data-dir", str(data_dir)]
+    if kafka_local.main(["status", *broker_args]) != 0 and data_dir.exists():
+        shutil.rmtree(data_dir)
     print(f"starting a local Kafka broker ({kafka_local.KAFKA_VERSION}) on port {settings.kafka_port} ...", flush=True)
-    if kafka_local.main(["up"]) != 0:
+    if kafka_local.main(["up", *broker_args]) != 0:
         return 1
     worker = None
     try:
@@ -73,7 +80,7 @@ def main() -> int:
         if worker is not None:
             worker.stop(30)
         if not os.environ.get("STANCE_DEMO_KEEP_BROKER"):
-            kafka_local.main(["down"])
+            kafka_local.main(["down", *broker_args])
 
 
 if __name__ == "__main__":

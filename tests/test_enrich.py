@@ -240,3 +240,35 @@ def test_enrich_never_raises_hypothesis(enricher, body):
             assert body[m.start:m.end] == m.text
     for s in out.stances:
         assert body[s.evidence.start:s.evidence.end] == s.evidence.text
+
+
+def test_named_person_in_apposition_speaks_for_the_named_organisation(enricher):
+    body = ("The Federation of Metal Workers on Monday rejected a 3 percent wage offer from the Baltic Shipbuilders "
+            "Association, saying it did not match inflation.\n"
+            "The shipbuilders' association said the offer was final. Its chief executive, Johan van Dijk, said the "
+            "association wanted further talks but warned that strike action would hurt exports.")
+    out = enricher.enrich(art(body))
+    assert ent_by_mention(out, "Johan van Dijk").type == "PERSON"
+    assert ent_by_mention(out, "Baltic Shipbuilders Association") is not None  # not cut to the place name
+    unions = [s for s in out.stances if "federation" in s.actor.id]
+    assert unions and all(body.index("Its chief") > s.evidence.start for s in unions), \
+        [(s.actor.id, s.evidence.text) for s in unions]
+    assert all(s.speaker is None or s.speaker.name != "Johan van Dijk" for s in unions)
+
+
+def test_minister_without_country_speaks_for_the_article_country_not_an_earlier_bloc(enricher):
+    body = ("Portugal could accept the European Union's fisheries quota plan if Brussels raises compensation for "
+            "fishing towns, Foreign Minister Rui Almeida said on Tuesday.\n"
+            "\"If the European side pays for the transition, we can accept the plan,\" Almeida told reporters.")
+    out = enricher.enrich(art(body))
+    by_almeida = [s for s in out.stances if s.speaker is not None and s.speaker.name == "Rui Almeida"]
+    assert by_almeida and {s.actor.name for s in by_almeida} == {"Portugal"}, [(s.actor.name, s.evidence.text) for s in out.stances]
+
+
+def test_a_deal_refers_to_the_pay_offer_not_the_strikes_it_ends(enricher):
+    body = ("The Nurses Union said on Thursday it accepts the revised pay offer from the hospital trust, ending the "
+            "threat of strikes at hospitals across the region.\n"
+            "Union president Ana Silva said the improved offer was \"a deal our members can support\".")
+    ss = enricher.enrich(art(body)).stances
+    assert ss and not find(ss, topic="strike-action", polarity="support"), [(s.topic.id, s.polarity) for s in ss]
+    assert find(ss, topic="pay-offer", polarity="support")

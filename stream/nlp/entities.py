@@ -134,13 +134,22 @@ def build_entities(doc, kb: KB, on: date | None, text: str | None = None) -> Ent
         covered.append((s, e))
     # capitalised multi-word organisation names the model missed
     for m in _ORGNAME.finditer(text):
-        s, e = m.span()
-        name = m.group(0)
+        s = m.start()
+        # one sentence, one line: "... Review Body. Ministers" is a name and the next sentence
+        name, s = _clean(re.split(r"\.\s|\s*\n", m.group(0))[0], s)
+        e = s + len(name)
         if not ORG_WORDS.search(name):
             continue
-        if any(a < e and s < b for a, b in covered):
+        over = [r for r in raw if r[0] < e and s < r[1]]
+        # a model span inside a longer organisation name ("North Sea" in "North Sea Port Operators
+        # Association") gives way to the whole name; a KB name or a crossing span does not
+        if any(r[3] == "KB" or r[0] < s or r[1] > e for r in over):
             continue
+        for r in over:
+            raw.remove(r)
+        covered = [(a, b) for a, b in covered if not (s <= a and b <= e)]
         raw.append((s, e, name, "ORG"))
+        covered.append((s, e))
     raw.sort()
     # a multi-word name the model typed ORG whose surname is later used alone as a person ("Mr. Hatvany")
     singles = set()
@@ -153,8 +162,8 @@ def build_entities(doc, kb: KB, on: date | None, text: str | None = None) -> Ent
         singles.add(m.group(1))
     for i, (s_, e_, t_, lab_) in enumerate(raw):
         words = t_.split()
-        if lab_ in ("ORG", "GPE", "NORP") and 1 < len(words) <= 4 and words[-1] in singles and not ORG_WORDS.search(t_) \
-                and kb.lookup(t_) is None:
+        if lab_ in ("ORG", "GPE", "NORP") and 1 < len(words) <= 4 and not ORG_WORDS.search(t_) and kb.lookup(t_) is None \
+                and (words[-1] in singles or _PARTICLE_NAME.fullmatch(t_) or _ROLE_BEFORE.search(text[max(0, s_ - 40):s_])):
             raw[i] = (s_, e_, t_, "PERSON")
     # country context for shared aliases
     context: dict[str, int] = {}
@@ -234,6 +243,12 @@ def build_entities(doc, kb: KB, on: date | None, text: str | None = None) -> Ent
 _ORGNAME = re.compile(
     r"(?<![\w])(?:[A-Z][\w&'\u2019.-]*\s+)(?:(?:of|for|and|the|on|&)\s+)?(?:[A-Z][\w&'\u2019.-]*\s*)+(?<=\w)"
 )
+# "Pieter de Vries", "Ursula von der Leyen": a surname particle between capitalised words is a person's name
+_PARTICLE_NAME = re.compile(r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?\s+(?:(?:de|van|von|der|den|da|di|du|del|della|le|la|bin|al|ter|ten)\s+)+[A-Z][\w'-]+")
+# "its chief executive, Pieter de Vries", "spokeswoman Anna Berg": a name right after a role noun
+_ROLE_BEFORE = re.compile(
+    r"\b(?:spokes(?:man|woman|person)|minister|secretary|president|chair(?:man|woman)?|director|negotiator|envoy|"
+    r"executive|ceo|governor|ambassador|adviser|advisor|mayor|senator|leader)\s*,?\s*$", re.IGNORECASE)
 _GAZ_CACHE: dict[int, re.Pattern] = {}
 
 

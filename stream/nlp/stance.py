@@ -162,7 +162,7 @@ class Ctx:
     affil_cache: dict = field(default_factory=dict)
     countries: dict = field(default_factory=dict)
     lead_stance: dict = field(default_factory=dict)
-    topic_mentions: list = field(default_factory=list)  # (body pos, topic, text, words)
+    topic_mentions: list = field(default_factory=list)  # (body pos, topic, text, words, sentence, window start)
     doc: object = None
     sents: list = field(default_factory=list)
     sent_starts: list = field(default_factory=list)
@@ -249,6 +249,13 @@ class Ctx:
             m = re.match(r"\s*,\s*([^,.;\"\u201c\u201d]{2,110})", post_full)
             post = m.group(1) if m else ""
             post_lo = e + (m.start(1) if m else 0)
+            # the role phrase right before the name starts after the last comma ahead of its role word:
+            # "..., Foreign Minister Mauro Vieira" is not the EU's minister for naming the EU earlier on
+            rw = [m.start() for m in re.finditer(r"[a-z][a-z-]+", pre.lower()) if m.group(0) in ROLE_WORDS]
+            if rw:
+                c = max(pre.rfind(",", 0, rw[-1]), pre.rfind(";", 0, rw[-1]), pre.rfind(":", 0, rw[-1]))
+                if c >= 0:
+                    lo, pre = lo + c + 1, pre[c + 1:]
             for seg, seg_lo in ((post, post_lo), (pre, lo)):
                 if not seg.strip():
                     continue
@@ -273,7 +280,7 @@ class Ctx:
                             org = self.anaphor_org(noun, s)
                             if org is not None:
                                 break
-                if org is None and re.search(r"\b(ministry|government|chancellery)\b", seg.lower()):
+                if org is None and re.search(r"\b(ministry|government|chancellery|minister)\b", seg.lower()):
                     org = self.main_country(s)
                 if org is not None:
                     return (org, False)
@@ -341,6 +348,13 @@ class Ctx:
 
     def _resolve_one(self, tok, depth: int) -> list[Who]:
         low = tok.lower_
+        if tok.pos_ == "NOUN" and tok.lemma_.lower() in ROLE_WORDS and self.ent_of(tok) is None:
+            # "Its chief executive, Pieter de Vries, said": the named person in apposition speaks
+            for c in tok.children:
+                if c.dep_ == "appos":
+                    pe = self.ent_of(c)
+                    if pe is not None and pe.is_person:
+                        return [self.who_of_ent(pe)]
         if tok.dep_ == "appos" and tok.pos_ == "NOUN" and self.ent_of(tok) is None:
             return self.resolve(tok.head, depth + 1)
         if tok.pos_ == "NOUN" and self.ent_of(tok) is None:
@@ -498,6 +512,10 @@ def _same_word(lem: str, word: str) -> bool:
     return n >= max(3, len(lem) - 1) and len(word) - n <= 3
 
 
+def _topic_has_word(topic, word: str) -> bool:
+    return any(p.search(word) for group in topic.groups for p in group)
+
+
 def _neg(tok) -> bool:
     for c in tok.children:
         if c.dep_ == "neg" or c.lower_ in ("never",):
@@ -579,7 +597,7 @@ class StanceExtractor:
                 text = dtext[toks[lo].idx: toks[hi - 1].idx + len(toks[hi - 1].text)]
                 m = self.cat.match_among(text, cands)
                 if m is not None:
-                    out.append((t.idx, m, text, {x.lower_ for x in toks[lo:hi]}, si))
+                    out.append((t.idx, m, text, {x.lower_ for x in toks[lo:hi]}, si, toks[lo].idx))
         return out
 
     def _any(self, topic, text) -> bool:
@@ -1017,8 +1035,13 @@ class StanceExtractor:
             # an actor named as the object ("criticised India and Indonesia") is not a policy topic
             if target.pos_ == "PROPN" and ctx.ent_of_np(target) is not None:
                 return None
+            # ... nor is an actor's common noun ("the association supported ...")
+            if lem in ORG_ANAPHORA or lem in ROLE_WORDS or lem in GOV_NOUNS:
+                return None
+            # the fuller mention must name its topic before the target, not in words that follow it
             hits = [] if lem in PURE_ANAPHORS else [
-                m for m in ctx.topic_mentions if m[0] < p and (target.lower_ in m[3] or any(_same_word(lem, w) for w in m[3]))]
+                m for m in ctx.topic_mentions if m[0] < p and (target.lower_ in m[3] or any(_same_word(lem, w) for w in m[3]))
+                and self._any(m[1], ctx.body[m[5]:min(p, m[5] + len(m[2]))])]
             if hits:
                 m = max(hits, key=lambda h: (h[1].priority, h[0]))
                 return m[1].id, m[1].label, f"{txt} ({m[2]})"[:200], None
@@ -1039,8 +1062,11 @@ class StanceExtractor:
                 m = prev[-1]
                 if target.pos_ != "PRON":
                     # the most specific topic named in the latest sentence naming one
+                    # ("a deal" after "the pay offer ... the threat of strikes" is the pay deal: a topic
+                    # whose own keywords hold the noun beats a merely more specific one)
                     here = max(x[4] for x in prev)
-                    m = max((x for x in prev if x[4] == here), key=lambda h: (h[1].priority, h[0]))
+                    m = max((x for x in prev if x[4] == here),
+                            key=lambda h: (_topic_has_word(h[1], lem), h[1].priority, h[0]))
                 if target.pos_ == "PRON":
                     counts = {}
                     for x in prev:
