@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from datetime import datetime, timezone
 
 import faust
+import faust.streams as faust_streams
 from pydantic import ValidationError
 
 from schemas import StanceRecord
@@ -143,6 +145,9 @@ async def _finish_in_order(manual: faust.StreamT, queue: asyncio.Queue, window: 
                     metrics.STANCES.labels(polarity).inc()
                 metrics.ENRICHED.inc()
                 log.info("enriched", extra={"article_id": article.id, "stances": len(res.stances)})
+            # this task runs outside the agent's iteration; Faust's RocksDB store finds the partition
+            # to write through the current event, so make it this article's event
+            faust_streams._current_event.set(weakref.ref(event))
             seen_articles[article.id] = where
             await manual.ack(event)
         finally:

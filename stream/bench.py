@@ -27,7 +27,7 @@ from pathlib import Path
 import orjson
 
 from schemas import Article
-from stream import client
+from stream import client, kafka_local
 from stream.admin import ensure_topics
 from stream.ingest import Rejection, parse_article
 from stream.pool import EnrichPool, default_workers
@@ -173,7 +173,9 @@ def stage_stream(bootstrap: str, articles: list[Article], tmp: Path, *, rate: fl
                  workers: int = 1, extra_env: dict[str, str] | None = None) -> tuple[dict, dict[int, int]]:
     settings, env = _ns(bootstrap, tmp, **(extra_env or {}))
     asyncio.run(ensure_topics(settings))
-    procs = [Worker(env, tmp, name=f"bench-worker-{i}", loglevel="warn").start() for i in range(workers)]
+    # each worker its own web port: Faust binds one even with web_enabled off
+    procs = [Worker({**env, "STANCE_WEB_PORT": str(kafka_local.free_port())}, tmp, name=f"bench-worker-{i}",
+                    loglevel="warn").start() for i in range(workers)]
     try:
         time.sleep(12)  # worker start-up, pool warm-up and group join are not part of the measurement
         dead = [w for w in procs if not w.alive]
@@ -204,8 +206,6 @@ def run(path: str, *, limit: int | None, out_json: Path, bootstrap: str | None, 
     print(f"b: {b.rate:.2f}/s", file=sys.stderr, flush=True)
     c, pool_rss = stage_c(articles, settings.pool_workers)
     print(f"c: {c.rate:.2f}/s", file=sys.stderr, flush=True)
-
-    from stream import kafka_local
 
     broker = None
     tmp = Path(tempfile.mkdtemp(prefix="stance-bench-"))

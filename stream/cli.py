@@ -122,7 +122,7 @@ async def replay(self, since: str | None, until: str | None, name: str | None, r
 
     settings = get_settings()
     if rebuild:
-        for note in await rp.rebuild(settings):
+        for note in await rp.rebuild(settings, tabledir=Path(self.app.conf.tabledir)):
             self.say(note)
         self.say("live state reset: start the workers again to rebuild it from the input topic")
         return

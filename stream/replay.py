@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -164,8 +165,13 @@ async def replay(settings: Settings, *, since: datetime | None = None, until: da
     return summary
 
 
-async def rebuild(settings: Settings) -> list[str]:
-    """Reset the live app so its next start re-derives everything from the input topic."""
+async def rebuild(settings: Settings, tabledir: Path | None = None) -> list[str]:
+    """Reset the live app so its next start re-derives everything from the input topic.
+
+    ``tabledir`` is this machine's local table storage (RocksDB keeps the tables and
+    their changelog offsets there): it goes too, or a restarted worker would believe
+    its old tables were current. Other machines' table directories are theirs to clear.
+    """
     admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     notes: list[str] = []
@@ -181,6 +187,10 @@ async def rebuild(settings: Settings) -> list[str]:
         changelogs = [t for t in existing if t.startswith(f"{settings.app_id}-") and t.endswith("-changelog")]
         if changelogs:
             await admin.delete_topics(changelogs)
+            # deletion is asynchronous in Kafka: a worker started before it completes would race it
+            deadline = time.monotonic() + 60
+            while set(changelogs) & set(await admin.list_topics()) and time.monotonic() < deadline:
+                await asyncio.sleep(0.5)
             notes.append(f"deleted {', '.join(sorted(changelogs))}")
     finally:
         await admin.close()
@@ -194,8 +204,12 @@ async def rebuild(settings: Settings) -> list[str]:
             edge = await (consumer.end_offsets(tps) if to_end else consumer.beginning_offsets(tps))
             offsets.update(edge)
         if offsets:
+            consumer.assign(list(offsets))  # aiokafka commits only for assigned partitions
             await consumer.commit(offsets)
             notes.append(f"reset group {settings.app_id}: input to start, stances to end ({len(offsets)} partitions)")
     finally:
         await consumer.stop()
+    if tabledir is not None and Path(tabledir).exists():
+        shutil.rmtree(tabledir)
+        notes.append(f"deleted local table data {tabledir}")
     return notes
