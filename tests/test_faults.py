@@ -37,7 +37,7 @@ from stream.publish import send_raw
 from stream.settings import Settings
 from stream.supervise import rss_peak_kb
 from tests import faults_support as fs
-from tests.worker import Worker, namespace_env, settings_for
+from tests.worker import Worker, current_positions, namespace_env, settings_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.kafka]
 
@@ -240,16 +240,6 @@ def test_broker_outage_20s(own_broker, tmp_path, small_ref):
 # --------------------------------------------------------------------------- 3. rebalance
 
 
-def _positions(port: int, actors: set[str]) -> dict[tuple[str, str], str]:
-    out = {}
-    for actor in sorted(actors):
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/positions?actor={actor}", timeout=20) as resp:
-            body = orjson.loads(resp.read())
-        for p in body["positions"]:
-            out[(actor, p["topic"]["id"])] = p["position"]["polarity"]
-    return out
-
-
 @pytest.mark.timeout(300)
 def test_second_worker_joins_then_first_leaves(kafka_broker, tmp_path, small_ref):
     arts, expected, want, fp = small_ref
@@ -283,7 +273,7 @@ def test_second_worker_joins_then_first_leaves(kafka_broker, tmp_path, small_ref
         first.stop()
         enriched, alerts = finish_and_compare(settings, good, expected, second, fp)
         # positions on the survivor (its table rebuilt from the changelog) = the offline tracker's
-        have = _positions(int(env2["STANCE_WEB_PORT"]), {a for a, _ in want})
+        have = current_positions(int(env2["STANCE_WEB_PORT"]), {a for a, _ in want})
     finally:
         first.stop()
         if second is not None:

@@ -12,7 +12,7 @@ from schemas import PositionChange
 from stream.admin import ensure_topics
 from stream.publish import send_raw
 from tests.conftest import dev_articles
-from tests.worker import Worker, namespace_env, settings_for, wait_for
+from tests.worker import Worker, current_positions, namespace_env, settings_for, wait_for
 
 pytestmark = pytest.mark.kafka
 
@@ -33,16 +33,6 @@ def alert_ids(settings, expected: set[str], worker: Worker, timeout: float = 120
     # Give a late, unexpected alert a moment to show up before comparing sets.
     time.sleep(2)
     return {a.id for a in wait_for("alerts", settings, lambda xs: True, 5)}
-
-
-def current_positions(port: int, actor_ids: set[str]) -> dict[tuple[str, str], str]:
-    out = {}
-    for actor in sorted(actor_ids):
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/positions?actor={actor}", timeout=10) as resp:
-            body = orjson.loads(resp.read())
-        for p in body["positions"]:
-            out[(actor, p["topic"]["id"])] = p["position"]["polarity"]
-    return out
 
 
 def test_dev_stream_gives_offline_alerts(kafka_broker, tmp_path, offline_dev):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import urllib.request
 
 import orjson
 import pytest
@@ -15,7 +14,7 @@ from stream.positions import PositionTracker
 from stream.publish import send_raw
 from stream.replay import replay
 from tests.conftest import dev_articles
-from tests.worker import Worker, namespace_env, settings_for, wait_for
+from tests.worker import Worker, current_positions, namespace_env, settings_for, wait_for
 
 pytestmark = pytest.mark.kafka
 
@@ -31,13 +30,8 @@ def run_live(env, settings, rows, tmp_path, name):
         import time
 
         time.sleep(5)
-        positions = {}
         stances = asyncio.run(client.collect("stances", settings=settings, from_beginning=True))
-        for actor in sorted({s.actor.id for s in stances}):
-            url = f"http://127.0.0.1:{env['STANCE_WEB_PORT']}/positions?actor={actor}"
-            with urllib.request.urlopen(url, timeout=10) as resp:
-                for p in orjson.loads(resp.read())["positions"]:
-                    positions[(actor, p["topic"]["id"])] = p["position"]["polarity"]
+        positions = current_positions(int(env["STANCE_WEB_PORT"]), {s.actor.id for s in stances})
         alerts = asyncio.run(client.collect("alerts", settings=settings, from_beginning=True))
     finally:
         worker.stop()
@@ -129,12 +123,7 @@ def test_rebuild_rederives_live_state_with_rocksdb(kafka_broker, tmp_path):
         wait_for("enriched", settings, lambda xs: len(xs) >= 2 * len(rows), 300, worker)
         deadline, got = time.monotonic() + 90, {}
         while time.monotonic() < deadline:
-            got = {}
-            for actor in sorted({a for a, _ in positions}):
-                url = f"http://127.0.0.1:{env['STANCE_WEB_PORT']}/positions?actor={actor}"
-                with urllib.request.urlopen(url, timeout=10) as resp:
-                    for p in orjson.loads(resp.read())["positions"]:
-                        got[(actor, p["topic"]["id"])] = p["position"]["polarity"]
+            got = current_positions(int(env["STANCE_WEB_PORT"]), {a for a, _ in positions})
             if got == positions:
                 break
             time.sleep(2)

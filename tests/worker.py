@@ -9,15 +9,18 @@ import asyncio
 import os
 import socket
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+
+import orjson
 
 from stream import client
 from stream.settings import Settings
 from stream.supervise import Worker
 
-__all__ = ["Worker", "free_port", "namespace_env", "settings_for", "wait_for"]
+__all__ = ["Worker", "current_positions", "free_port", "namespace_env", "settings_for", "wait_for"]
 
 
 def free_port() -> int:
@@ -67,3 +70,14 @@ def wait_for(kind: str, settings: Settings, done: Callable[[list], bool], timeou
             raise AssertionError(f"worker died:\n{worker.log_tail()}")
         time.sleep(1.0)
     return items
+
+
+def current_positions(port: int, actor_ids: set[str]) -> dict[tuple[str, str], str]:
+    """(actor, topic) -> current polarity, from a live worker's GET /positions?actor= view."""
+    out = {}
+    for actor in sorted(actor_ids):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/positions?actor={actor}", timeout=20) as resp:
+            body = orjson.loads(resp.read())
+        for p in body["positions"]:
+            out[(actor, p["topic"]["id"])] = p["position"]["polarity"]
+    return out

@@ -23,8 +23,8 @@ from stream.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "1.0.0"
-EXTRACTOR_VERSION = "rules-1.0.0"
+PIPELINE_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "rules-1.1.0"
 
 QUOTE_CHARS = set('"\u201c\u201d\u00ab\u00bb')
 PARSE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
