@@ -5,6 +5,7 @@ Starts everything it needs and stops it all on Ctrl-C or when the samples are do
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import sys
@@ -48,6 +49,9 @@ async def _show(settings, expected: int, timeout: float, worker: Worker) -> int:
 
 
 def main() -> int:
+    # a fresh broker moves partition leaders once while it settles; aiokafka retries that
+    # by itself, and its warning about it is noise in a demo
+    logging.getLogger("aiokafka").setLevel(logging.ERROR)
     settings = get_settings()
     inputs = sys.argv[1:] or [str(SAMPLES)]
     # a broker of its own with fresh storage, so a second `make demo` shows the same run as the first
