@@ -90,9 +90,9 @@ def stage_c(articles: list[Article], workers: int) -> tuple[Stage, dict[int, int
     pool.warm_up()
 
     async def go():
-        chunk = pool.workers * 8
-        for i in range(0, len(articles), chunk):
-            await pool.enrich_batch(articles[i:i + chunk])
+        # all at once: the executor queues them, so no process idles at a chunk boundary
+        # waiting for the other to finish its last article
+        await pool.enrich_batch(articles)
 
     t = time.perf_counter()
     asyncio.run(go())
