@@ -9,6 +9,7 @@ import asyncio
 import os
 import socket
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -72,12 +73,24 @@ def wait_for(kind: str, settings: Settings, done: Callable[[list], bool], timeou
     return items
 
 
-def current_positions(port: int, actor_ids: set[str]) -> dict[tuple[str, str], str]:
-    """(actor, topic) -> current polarity, from a live worker's GET /positions?actor= view."""
+def current_positions(port: int, actor_ids: set[str], timeout: float = 90) -> dict[tuple[str, str], str]:
+    """(actor, topic) -> current polarity, from a live worker's GET /positions?actor= view.
+
+    The view answers 503 while the group rebalances (Faust cannot route the key yet, e.g.
+    when a killed worker's session expires); a client retries, and so does this.
+    """
+    deadline = time.monotonic() + timeout
     out = {}
     for actor in sorted(actor_ids):
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/positions?actor={actor}", timeout=20) as resp:
-            body = orjson.loads(resp.read())
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/positions?actor={actor}", timeout=20) as resp:
+                    body = orjson.loads(resp.read())
+                break
+            except urllib.error.HTTPError as exc:
+                if exc.code != 503 or time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
         for p in body["positions"]:
             out[(actor, p["topic"]["id"])] = p["position"]["polarity"]
     return out
