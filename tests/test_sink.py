@@ -8,6 +8,7 @@ import pytest
 from aiohttp import web
 
 from stream.sink import Delivered, post_with_retries
+from tests.worker import serve_hook
 
 
 async def _serve(statuses: list[int]):
@@ -17,14 +18,8 @@ async def _serve(statuses: list[int]):
         seen.append((request.headers.get("Idempotency-Key", ""), await request.read()))
         return web.Response(status=statuses.pop(0) if statuses else 200)
 
-    app = web.Application()
-    app.router.add_post("/hook", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    return runner, f"http://127.0.0.1:{port}/hook", seen
+    runner, url = await serve_hook(handler)
+    return runner, url, seen
 
 
 def test_retries_server_errors_then_delivers():

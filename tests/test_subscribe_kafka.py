@@ -16,7 +16,7 @@ from stream import client
 from stream.admin import ensure_topics
 from stream.publish import publish, send_raw
 from stream.sink import run_webhook
-from tests.worker import namespace_env, settings_for
+from tests.worker import namespace_env, serve_hook, settings_for
 
 pytestmark = pytest.mark.kafka
 
@@ -104,17 +104,11 @@ def test_webhook_delivers_every_alert_despite_failures(kafka_broker, tmp_path):
             received.append((await request.json())["id"])
             return web.Response(status=204)
 
-        app = web.Application()
-        app.router.add_post("/hook", hook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
+        runner, url = await serve_hook(hook)
         try:
-            n = await run_webhook(f"http://127.0.0.1:{port}/hook", settings, group="hook-test", stop_after_idle=3)
+            n = await run_webhook(url, settings, group="hook-test", stop_after_idle=3)
             # A second run of the same group has nothing left to deliver: offsets were committed.
-            again = await run_webhook(f"http://127.0.0.1:{port}/hook", settings, group="hook-test", stop_after_idle=2)
+            again = await run_webhook(url, settings, group="hook-test", stop_after_idle=2)
         finally:
             await runner.cleanup()
         return n, again, received

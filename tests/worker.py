@@ -21,7 +21,7 @@ from stream import client
 from stream.settings import Settings
 from stream.supervise import Worker
 
-__all__ = ["Worker", "current_positions", "free_port", "namespace_env", "settings_for", "wait_for"]
+__all__ = ["Worker", "current_positions", "free_port", "namespace_env", "serve_hook", "settings_for", "wait_for"]
 
 
 def free_port() -> int:
@@ -94,3 +94,17 @@ def current_positions(port: int, actor_ids: set[str], timeout: float = 90) -> di
         for p in body["positions"]:
             out[(actor, p["topic"]["id"])] = p["position"]["polarity"]
     return out
+
+
+async def serve_hook(handler) -> tuple:
+    """An aiohttp server on a free loopback port with ``POST /hook``; returns (runner, url)."""
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_post("/hook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, f"http://127.0.0.1:{port}/hook"

@@ -15,6 +15,7 @@ from datetime import date
 from schemas import Article, Attribution, EnrichedArticle, Span
 from stream.nlp import kb as kb_mod
 from stream.nlp import topics as topics_mod
+from stream.nlp.attribution import extract_attributions
 from stream.nlp.entities import EntityIndex, build_entities
 from stream.nlp.kb import KB
 from stream.nlp.stance import TRIGGER_FORMS, StanceExtractor
@@ -73,12 +74,6 @@ class Enricher:
         self.kb = KB([kb_mod.SHIPPED, self.settings.actors_file])
         self.catalogue = Catalogue([topics_mod.SHIPPED, self.settings.topics_file])
         self.extractor = StanceExtractor(self.kb, self.catalogue, EXTRACTOR_VERSION)
-        try:
-            from stream.nlp import attribution as attribution_mod
-            self._attr = attribution_mod
-        except Exception:  # pragma: no cover - the module is developed in parallel
-            log.exception("attribution module unavailable")
-            self._attr = None
 
     # ---- public -------------------------------------------------------
     def enrich(self, article: Article) -> EnrichedArticle:
@@ -171,9 +166,9 @@ class Enricher:
         on = a.published_at.date() if a.published_at else None
         ents = build_entities(doc, self.kb, on, body)
         raws = []
-        if self._attr is not None and len(sub):
+        if len(sub):
             try:
-                raws = self._attr.extract_attributions(sub)
+                raws = extract_attributions(sub)
             except Exception:
                 log.exception("attribution failed for %s", a.id)
                 raws = []
@@ -194,7 +189,7 @@ class Enricher:
                     speaker_entity_id=spk.id if spk is not None else None,
                     kind=r.kind if r.kind in ("direct", "indirect", "reported") else "indirect",
                 ))
-                ctx.add_attribution(r, spk)
+                ctx.add_attribution(r)
             except Exception:
                 log.debug("attribution conversion failed", exc_info=True)
         stances = []

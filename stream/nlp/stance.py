@@ -158,7 +158,7 @@ class Ctx:
     ents: EntityIndex
     kb: KB
     on: object
-    attributions: list = field(default_factory=list)  # (content_start, content_end, speaker Ent|None, speaker_tok, cue_lemma)
+    attributions: list = field(default_factory=list)  # (content_start, content_end, speaker_root, cue_lemma, cue_root) in sub-doc offsets
     affil_cache: dict = field(default_factory=dict)
     countries: dict = field(default_factory=dict)
     lead_stance: dict = field(default_factory=dict)
@@ -168,8 +168,7 @@ class Ctx:
     sent_starts: list = field(default_factory=list)
 
     def sent_of(self, tok):
-        import bisect as _b
-        return self.sents[_b.bisect_right(self.sent_starts, tok.i) - 1]
+        return self.sents[bisect.bisect_right(self.sent_starts, tok.i) - 1]
 
     def bstart(self, tok) -> int:
         return self.cmap.start(tok.idx)
@@ -204,7 +203,7 @@ class Ctx:
                 return e
         return None
 
-    def add_attribution(self, raw, spk: Ent | None) -> None:
+    def add_attribution(self, raw) -> None:
         cue = self.sub[raw.cue_root]
         self.attributions.append((raw.content[0], raw.content[1], raw.speaker_root, cue.lemma_.lower(), raw.cue_root))
 
@@ -261,8 +260,7 @@ class Ctx:
                     continue
                 words = set(re.findall(r"[a-z][a-z-]+", seg.lower()))
                 if words & ANALYST_ROLES:
-                    org = self._org_in(seg_lo, seg_lo + len(seg))
-                    return (None, True) if org is None or org.type in ("ORG",) and not (words & ROLE_WORDS - {"partner"}) else (None, True)
+                    return (None, True)
                 if not (words & ROLE_WORDS):
                     continue
                 org = self._org_in(seg_lo, seg_lo + len(seg))
@@ -392,9 +390,6 @@ class Ctx:
             spk = self.cue_subject(tok, depth)
             if spk:
                 return spk
-            if low in ("they", "them", "their"):
-                for a in tok.head.children:
-                    pass
             e = self.ents.before(self.bstart(tok), lambda x: not x.is_person)
             return [self.who_of_ent(e)] if e else []
         if tok.lemma_.lower() in GOV_NOUNS | {"parliament"}:
@@ -483,8 +478,6 @@ class Ctx:
                 break
             h = h.head
             hops += 1
-        if self.inside_quote(tok):
-            return []
         return []
 
     def inside_quote(self, tok) -> bool:
