@@ -60,8 +60,6 @@ def _configured(app: faust.App, **kwargs) -> None:  # pragma: no cover - wiring
 
 @app.task(on_leader=False)
 async def _warm_pool() -> None:
-    import asyncio
-
     await asyncio.get_running_loop().run_in_executor(None, pool().warm_up)
     log.info("enrichment pool ready", extra={"workers": pool().workers, "pids": pool().pids()})
 
