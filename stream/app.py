@@ -79,4 +79,3 @@ stances_topic = app.topic(settings.topic(settings.topic_stances), value_serializ
 enriched_topic = app.topic(settings.topic(settings.topic_enriched), **_parts)
 alerts_topic = app.topic(settings.topic(settings.topic_alerts), **_parts)
 dlq_topic = app.topic(settings.topic(settings.topic_dlq), **_parts)
-ALL_TOPICS = (articles_topic, enriched_topic, stances_topic, alerts_topic, dlq_topic)

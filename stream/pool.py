@@ -30,7 +30,6 @@ class EnrichResult:
     article_id: str
     enriched: bytes
     stances: list[tuple[str, bytes]] = field(default_factory=list)
-    n_entities: int = 0
     polarities: list[str] = field(default_factory=list)
 
 
@@ -55,7 +54,6 @@ def enrich_article(article: Article) -> EnrichResult:
         article_id=article.id,
         enriched=codec.dumps(enriched),
         stances=[(s.actor.id, codec.dumps(s)) for s in ordered],
-        n_entities=len(enriched.entities),
         polarities=[s.polarity for s in ordered],
     )
 
@@ -73,7 +71,6 @@ class EnrichPool:
 
     def __init__(self, workers: int = 0) -> None:
         self.workers = default_workers(workers)
-        self.in_flight = 0
         self._executor: Executor = self._new_executor()
 
     def _new_executor(self) -> Executor:
@@ -88,12 +85,7 @@ class EnrichPool:
             f.result()
 
     async def _run(self, article: Article) -> EnrichResult:
-        loop = asyncio.get_running_loop()
-        self.in_flight += 1
-        try:
-            return await loop.run_in_executor(self._executor, enrich_article, article)
-        finally:
-            self.in_flight -= 1
+        return await asyncio.get_running_loop().run_in_executor(self._executor, enrich_article, article)
 
     async def enrich(self, article: Article) -> EnrichResult:
         """Enrich one article; if a pool process died under it, rebuild the pool and retry once."""

@@ -28,7 +28,6 @@ ORG_WORDS = re.compile(
     r"Board|Body|Watch|Fund|Foundation|Society|League|Congress|Corporation|Company|Inc|Ltd|Digital|Advisory|"
     r"Capital|Commodities|Renewables|Network|Centre|Center|Trust|Service|Services|Club)\b"
 )
-KB_TYPE_TO_LABEL = {"PERSON": "PERSON", "GOV": "GPE"}
 
 
 @dataclass
@@ -209,7 +208,7 @@ def build_entities(doc, kb: KB, on: date | None, text: str | None = None) -> Ent
                 add(c.id, c.name, "GPE", c, s, e, surface)
             continue
         if actor is None and t in acronyms:
-            a_s, a_e, a_t = acronyms[t]
+            _, _, a_t = acronyms[t]
             a_actor = kb.lookup(a_t, context)
             eid = a_actor.id if a_actor else "ent:org:" + slug(a_t)
             add(eid, a_actor.name if a_actor else a_t, "ORG", a_actor, s, e, surface)

@@ -58,7 +58,6 @@ NEG_NOUN_EVAL = {"mistake", "tax", "blow", "threat", "error", "disaster", "attac
 NEG_EFFECT_V = set("""hurt harm damage undermine destroy weaken punish penalise penalize cost raise force kill threaten
 pile push""".split())
 POS_EFFECT_V = set("""ensure help protect strengthen boost secure benefit support resolve improve address""".split())
-NEGATORS = {"not", "n't", "never", "no", "neither", "nor", "cannot"}
 HEDGES = {"may", "might", "could", "perhaps", "possibly", "likely", "reportedly", "consider", "study", "examine",
           "review", "open", "signal", "suggest", "appear", "seem"}
 POLICY_NOUNS = set("""offer plan proposal deal agreement pledge levy tax tariff duty duties code law bill rule regulation
@@ -98,7 +97,6 @@ SPEECH_NOUNS = {"statement", "announcement", "decision", "pledge", "promise", "r
 PURE_ANAPHORS = {"idea", "arrangement", "arrangements", "proposition", "notion", "suggestion", "concept"}
 ENABLING_NOUNS = {"way", "path", "door", "room", "chance", "opportunity", "possibility", "ground", "scope", "basis"}
 MAX_SENTENCES = 400  # stance analysis bound for very long bodies (entities still cover the whole body)
-PAST_MARKERS = {"previously", "earlier", "initially", "originally", "once", "formerly", "ago", "last", "recently"}
 MONTHS = {m: i for i, m in enumerate(
     "january february march april may june july august september october november december".split(), 1)}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
@@ -323,7 +321,7 @@ class Ctx:
     # --- actor resolution ----------------------------------------------
     def who_of_ent(self, e: Ent) -> Who:
         if e.is_person:
-            org, analyst = self.affiliation(e)
+            org, _ = self.affiliation(e)
             return Who(org if org is not None else e, e)
         return Who(e.actor if e.actor is not None else e, None)
 
@@ -595,13 +593,6 @@ class StanceExtractor:
 
     def _any(self, topic, text) -> bool:
         return self.cat.match_among(text, [topic]) is not None
-
-    def _noun_chunks(self, sent) -> list[str]:
-        out = []
-        for t in sent:
-            if t.pos_ in ("NOUN", "PROPN") and t.dep_ not in ("compound",):
-                out.append(self._span_text(t, 15))
-        return out
 
     # -- triggers
     def _from_token(self, ctx: Ctx, tok) -> list[tuple]:
