@@ -29,19 +29,6 @@ EXTRACTOR_VERSION = "rules-1.1.0"
 
 QUOTE_CHARS = set('"\u201c\u201d\u00ab\u00bb')
 PARSE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
-# Penn tag -> universal POS, a cheap stand-in for the attribute_ruler (kept off: it cost stance recall on dev)
-TAG_POS = {
-    "CC": "CCONJ", "CD": "NUM", "DT": "DET", "EX": "PRON", "FW": "X", "IN": "ADP", "JJ": "ADJ", "JJR": "ADJ",
-    "JJS": "ADJ", "LS": "X", "MD": "AUX", "NN": "NOUN", "NNS": "NOUN", "NNP": "PROPN", "NNPS": "PROPN", "PDT": "DET",
-    "POS": "PART", "PRP": "PRON", "PRP$": "PRON", "RB": "ADV", "RBR": "ADV", "RBS": "ADV", "RP": "ADP", "SYM": "SYM",
-    "TO": "PART", "UH": "INTJ", "VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBP": "VERB", "VBZ": "VERB",
-    "WDT": "PRON", "WP": "PRON", "WP$": "PRON", "WRB": "ADV", "HYPH": "PUNCT", "NFP": "PUNCT", "ADD": "X", "AFX": "ADJ",
-    "XX": "X", "_SP": "SPACE", "$": "SYM", "``": "PUNCT", "''": "PUNCT", ",": "PUNCT", ".": "PUNCT", ":": "PUNCT",
-    "-LRB-": "PUNCT", "-RRB-": "PUNCT",
-}
-AUX_LEMMAS = {"be", "is", "are", "was", "were", "am", "been", "being", "have", "has", "had", "having", "do", "does",
-              "did", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "'s", "'re", "'m",
-              "'ve", "'d", "'ll", "ca", "wo"}
 
 
 class CharMap:
@@ -70,7 +57,7 @@ class Enricher:
         self.nlp = spacy.load(self.settings.spacy_model)
         self.sentencizer = Sentencizer()
         self.ner = self.nlp.get_pipe("ner")
-        self.parse_pipes = [(n, self.nlp.get_pipe(n)) for n in PARSE_PIPES if n in self.nlp.pipe_names]
+        self.parse_pipes = [(n, self._memo(n, self.nlp.get_pipe(n))) for n in PARSE_PIPES if n in self.nlp.pipe_names]
         self.kb = KB([kb_mod.SHIPPED, self.settings.actors_file])
         self.catalogue = Catalogue([topics_mod.SHIPPED, self.settings.topics_file])
         self.extractor = StanceExtractor(self.kb, self.catalogue, EXTRACTOR_VERSION)
@@ -97,10 +84,7 @@ class Enricher:
             docs = list(self.ner.pipe(docs, batch_size=16))
             packed = [self._pack(d) for d in docs]
             subs = [p[0] for p in packed]
-            for name, pipe in self.parse_pipes:
-                if name == "lemmatizer" and "attribute_ruler" not in PARSE_PIPES:
-                    for sd in subs:
-                        self._set_pos(sd)
+            for _, pipe in self.parse_pipes:
                 subs = list(pipe.pipe(subs, batch_size=16))
         except Exception:
             log.exception("batch analysis failed; enriching one by one")
@@ -120,15 +104,18 @@ class Enricher:
         return out
 
     @staticmethod
-    def _set_pos(doc) -> None:
-        for t in doc:
-            pos = TAG_POS.get(t.tag_, "X")
-            if pos == "VERB" and t.lower_ in AUX_LEMMAS and t.dep_ in ("aux", "auxpass", "ROOT", "ccomp", "conj", "relcl", "advcl", "xcomp"):
-                if t.dep_ in ("aux", "auxpass") or t.lower_ in ("be", "is", "are", "was", "were", "am", "been", "being", "'s", "'re", "'m"):
-                    pos = "AUX"
-            elif t.is_space:
-                pos = "SPACE"
-            t.pos_ = pos
+    def _memo(name: str, pipe):
+        """The ruler and the lemmatizer memoised (same output, a fifth of the time), if the model allows it."""
+        from stream.nlp.memo import MemoAttributeRuler, MemoLemmatizer
+
+        kind = {"attribute_ruler": MemoAttributeRuler, "lemmatizer": MemoLemmatizer}.get(name)
+        if kind is None:
+            return pipe
+        try:
+            return kind(pipe)
+        except ValueError as err:
+            log.info("%s kept as is: %s", name, err)
+            return pipe
 
     def _empty(self, a: Article) -> EnrichedArticle:
         return EnrichedArticle(article_id=a.id, article=a, pipeline_version=PIPELINE_VERSION)
