@@ -1,9 +1,13 @@
 """Enrichment: Article -> EnrichedArticle (entities, attributions, stances).
 
-Speed design: spaCy's NER (which has its own tok2vec) and a rule sentencizer run over every
-body; the tagger/parser/lemmatizer run only over the sentences that can hold an attribution
+Speed design: a rule sentencizer runs over every body; spaCy's NER (which has its own tok2vec)
+and the tagger/parser/ruler/lemmatizer run only over the sentences that can hold an attribution
 or a stance (a cue/stance word or a quotation mark, found by a cheap lower-case token scan),
 packed into one smaller Doc per article. Offsets from that Doc are mapped back to the body.
+Names in the other sentences are still found by the KB gazetteer and the organisation-name
+pattern, but a name the statistical NER alone would find there is not (stance-dev entity
+recall 0.981 -> 0.969; no stance changed). The ruler and lemmatizer are memoised (memo.py) and
+the models multiply with OpenBLAS (backend.py).
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from schemas import Article, Attribution, EnrichedArticle, Span
+from stream.nlp import backend
 from stream.nlp import kb as kb_mod
 from stream.nlp import topics as topics_mod
 from stream.nlp.attribution import extract_attributions
@@ -54,6 +59,7 @@ class Enricher:
         from spacy.pipeline import Sentencizer
 
         self.settings = settings or get_settings()
+        backend.configure(self.settings)
         self.nlp = spacy.load(self.settings.spacy_model)
         self.sentencizer = Sentencizer()
         self.ner = self.nlp.get_pipe("ner")
@@ -81,9 +87,11 @@ class Enricher:
         try:
             docs = [self.nlp.make_doc(a.body or "") for a in articles]
             docs = [self.sentencizer(d) for d in docs]
-            docs = list(self.ner.pipe(docs, batch_size=16))
             packed = [self._pack(d) for d in docs]
-            subs = [p[0] for p in packed]
+            subs = list(self.ner.pipe([p[0] for p in packed], batch_size=16))
+            for d, sub, (_, cmap) in zip(docs, subs, packed):
+                spans = [d.char_span(cmap.start(e.start_char), cmap.end(e.end_char), label=e.label_, alignment_mode="expand") for e in sub.ents]
+                d.ents = [x for x in spans if x is not None]
             for _, pipe in self.parse_pipes:
                 subs = list(pipe.pipe(subs, batch_size=16))
         except Exception:
