@@ -37,6 +37,20 @@ class Topic:
     priority: int = 3
 
 
+_LOOKBEHIND = "(?<![a-z0-9])"
+_WORD_START = re.compile(r"(?<![a-z0-9])[a-z0-9]")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _literal(p: re.Pattern) -> str | None:
+    """The literal a ``word_re`` pattern looks for, or None for any other pattern."""
+    if not p.pattern.startswith(_LOOKBEHIND):
+        return None
+    body = p.pattern[len(_LOOKBEHIND):]
+    lit = re.sub(r"\\(.)", r"\1", body)
+    return lit if lit and lit[0] in _ALNUM and re.escape(lit) == body else None
+
+
 class Catalogue:
     def __init__(self, paths: list[Path | None] | None = None):
         rows: dict[str, dict] = {}
@@ -76,12 +90,45 @@ class Catalogue:
         firsts = sorted({re.escape(norm(k.pattern.split(")", 1)[-1].replace("\\", "")).split(" ")[0])
                          for t in self.topics for g in t.groups for k in g} - {""})
         self.first_word = re.compile(r"(?<![a-z0-9])(?:" + "|".join(firsts) + ")") if firsts else None
+        self._index_literals()
+
+    def _index_literals(self) -> None:
+        """Every keyword is a literal at a word start, so the groups a text holds can be found in one
+        pass over its word starts (a dict by first character) instead of a regex search per topic."""
+        self._by_first: dict[str, list[tuple[str, int]]] = {}
+        self._needs: list[tuple[Topic, list[int], int | None]] | None = []
+        n_groups = 0
+        for t in self.topics:
+            gids = []
+            for pats in [*t.groups, t.exclude]:
+                lits = [_literal(p) for p in pats]
+                if any(x is None for x in lits):  # not a plain keyword: keep the regex path for all
+                    self._needs = None
+                    return
+                for lit in lits:
+                    self._by_first.setdefault(lit[0], []).append((lit, n_groups))
+                gids.append(n_groups)
+                n_groups += 1
+            self._needs.append((t, gids[:-1], gids[-1] if t.exclude else None))
+
+    def _present(self, normed: str) -> set[int]:
+        found: set[int] = set()
+        by_first = self._by_first
+        for m in _WORD_START.finditer(normed):
+            p = m.start()
+            for lit, gid in by_first.get(normed[p], ()):
+                if gid not in found and normed.startswith(lit, p):
+                    found.add(gid)
+        return found
 
     def candidates(self, normed: str) -> list[Topic]:
         """The topics that ``normed`` (already normalised) matches on its own, cheaply prefiltered."""
         if self.any_keyword is None or self.any_keyword.search(normed) is None:
             return []
-        return [t for t in self.topics if self.match_among(normed, [t], normed=True) is not None]
+        if self._needs is None:
+            return [t for t in self.topics if self.match_among(normed, [t], normed=True) is not None]
+        present = self._present(normed)
+        return [t for t, gids, ex in self._needs if all(g in present for g in gids) and (ex is None or ex not in present)]
 
     @staticmethod
     def _fast(t: Topic) -> tuple:
