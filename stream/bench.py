@@ -1,7 +1,8 @@
 """``stance bench``: throughput and latency of every stage, ratios taken in one run.
 
-a  spaCy's full pipeline (nlp.pipe, every component) over every body, one process
-b  our enrichment in one process                     -> b/a
+a  spaCy's full pipeline (nlp.pipe, every component) over every body, one process, with the
+   same matrix library as our enrichment (STANCE_NLP_BLAS); a0 the same with spaCy's default
+b  our enrichment in one process                     -> b/a  (a, b and a0 timed in turns)
 c  our enrichment in the process pool, all cores     -> c/b
 d  end to end: a real broker and worker, first publish to last enriched record -> d/c
 e  latency at a steady offered load of half of d: publish -> enriched, publish -> alert
@@ -25,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
+from aiokafka import AIOKafkaConsumer
 
 from schemas import Article
 from stream import client, kafka_local
@@ -34,7 +36,7 @@ from stream.pool import EnrichPool, default_workers
 from stream.publish import producer_for
 from stream.settings import PACKAGE_DIR, Settings, get_settings
 from stream.sources import iter_items
-from stream.supervise import Worker, rss_peak_kb
+from stream.supervise import Worker, cpu_seconds, rss_peak_kb
 
 DEFAULT_INPUT = PACKAGE_DIR / "samples" / "articles.jsonl"
 
@@ -62,27 +64,51 @@ def load_articles(path: str, limit: int | None) -> list[Article]:
     return out
 
 
-def stage_a(articles: list[Article], settings: Settings) -> Stage:
+CHUNK = 16
+
+
+def stage_ab(articles: list[Article], settings: Settings) -> tuple[Stage, Stage, Stage]:
+    """a, b and a0 (a with spaCy's default blis) timed in turns, CHUNK articles at a time.
+
+    On a shared machine a neighbour's load comes and goes within seconds; taking turns makes it
+    slow all three alike, so the ratios hold even when the rates move between runs.
+    """
     import spacy
 
-    nlp = spacy.load(settings.spacy_model)
-    bodies = [a.body for a in articles]
-    list(nlp.pipe(bodies[:2]))  # warm up
-    t = time.perf_counter()
-    for _ in nlp.pipe(bodies, batch_size=16):
-        pass
-    return Stage("a spaCy full pipeline, 1 process", len(bodies), time.perf_counter() - t)
-
-
-def stage_b(articles: list[Article], settings: Settings) -> Stage:
+    from stream.nlp import backend
     from stream.nlp.pipeline import Enricher
 
-    enricher = Enricher(settings)
+    backend.configure(settings.model_copy(update={"nlp_blas": "blis"}))
+    nlp_default = spacy.load(settings.spacy_model)
+    enricher = Enricher(settings)  # configures the settings' backend, which the next load uses too
+    nlp = spacy.load(settings.spacy_model)
+    for warm in (lambda x: list(nlp.pipe(x)), lambda x: list(nlp_default.pipe(x))):
+        warm([a.body for a in articles[:2]])
     list(enricher.enrich_many(articles[:2]))
-    t = time.perf_counter()
-    for _ in enricher.enrich_many(articles):
-        pass
-    return Stage("b our enrichment, 1 process", len(articles), time.perf_counter() - t)
+
+    def full(model):
+        def run(chunk: list[Article]) -> None:
+            for _ in model.pipe([a.body for a in chunk], batch_size=CHUNK):
+                pass
+        return run
+
+    def ours(chunk: list[Article]) -> None:
+        for _ in enricher.enrich_many(chunk, batch_size=CHUNK):
+            pass
+
+    runs = [full(nlp), ours, full(nlp_default)]
+    seconds = [0.0, 0.0, 0.0]
+    for k, i in enumerate(range(0, len(articles), CHUNK)):
+        chunk = articles[i:i + CHUNK]
+        for j in range(3):
+            which = (j + k) % 3  # rotate who goes first
+            t = time.perf_counter()
+            runs[which](chunk)
+            seconds[which] += time.perf_counter() - t
+    n = len(articles)
+    return (Stage(f"a spaCy full pipeline ({settings.nlp_blas}), 1 process", n, seconds[0]),
+            Stage("b our enrichment, 1 process", n, seconds[1]),
+            Stage("a0 spaCy full pipeline (spaCy's default blis), 1 process", n, seconds[2]))
 
 
 def stage_c(articles: list[Article], workers: int) -> tuple[Stage, dict[int, int]]:
@@ -114,9 +140,22 @@ def _ns(bootstrap: str, tmp: Path, **extra: str) -> tuple[Settings, dict[str, st
     return base.model_copy(update=update), env
 
 
+def _cpu(worker_pids: list[int], broker_pid: int | None) -> dict[str, float]:
+    """CPU seconds used so far, by role: the pool processes, the workers' event loops, the broker, this client."""
+    out = {"pool": 0.0, "worker_loop": 0.0, "broker": 0.0, "bench_client": 0.0}
+    for root in worker_pids:
+        for pid, sec in cpu_seconds(root).items():
+            out["worker_loop" if pid == root else "pool"] += sec
+    if broker_pid:
+        out["broker"] = sum(cpu_seconds(broker_pid).values())
+    out["bench_client"] = cpu_seconds(os.getpid()).get(os.getpid(), 0.0)
+    return out
+
+
 async def _publish_and_track(settings: Settings, articles: list[Article], rate: float | None,
-                             timeout: float = 900.0) -> dict:
-    """Publish (at ``rate`` per second, or as fast as possible) and time every enriched record and alert."""
+                             timeout: float = 900.0, worker_pids: list[int] = (), broker_pid: int | None = None) -> dict:
+    """Publish (at ``rate`` per second, or as fast as possible) and time every enriched record and alert;
+    also the CPU each role used from the first publish to the last enriched record."""
     sent: dict[str, float] = {}
     got: dict[str, float] = {}
     alert_lat: list[float] = []
@@ -124,21 +163,37 @@ async def _publish_and_track(settings: Settings, articles: list[Article], rate: 
     await producer.start()
     topic = settings.topic(settings.topic_articles)
 
-    async def watch(kind: str) -> None:
-        async for item in client.read(kind, settings=settings, from_beginning=True, follow=True, idle_timeout=0.2):
-            now = time.perf_counter()
-            if kind == "enriched":
-                got.setdefault(item.article_id, now)
-                if len(got) >= len(articles):
-                    return
-            else:
-                aid = item.current.article_id
-                if aid in sent:
-                    alert_lat.append(now - sent[aid])
+    async def watch_enriched() -> None:
+        # keys only (the article id): decoding every enriched record would take CPU from the
+        # worker and the broker, which share the machine's cores with this reader
+        consumer = AIOKafkaConsumer(auto_offset_reset="earliest", fetch_max_bytes=64 * 1024 * 1024,
+                                    max_partition_fetch_bytes=32 * 1024 * 1024, **client.client_options(settings))
+        await consumer.start()
+        try:
+            tps = await client.topic_partitions(consumer, settings.topic(settings.topic_enriched))
+            if not tps:
+                raise RuntimeError("bench: the enriched topic has no partitions")
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            while len(got) < len(articles):
+                batch = await consumer.getmany(timeout_ms=200)
+                now = time.perf_counter()
+                for records in batch.values():
+                    for rec in records:
+                        got.setdefault(rec.key.decode(), now)
+        finally:
+            await consumer.stop()
 
-    enriched_task = asyncio.create_task(watch("enriched"))
-    alerts_task = asyncio.create_task(watch("alerts"))
+    async def watch_alerts() -> None:
+        async for item in client.read("alerts", settings=settings, from_beginning=True, follow=True, idle_timeout=0.2):
+            aid = item.current.article_id
+            if aid in sent:
+                alert_lat.append(time.perf_counter() - sent[aid])
+
+    enriched_task = asyncio.create_task(watch_enriched())
+    alerts_task = asyncio.create_task(watch_alerts())
     await asyncio.sleep(1.0)
+    cpu_before = _cpu(list(worker_pids), broker_pid)
     start = time.perf_counter()
     try:
         for i, art in enumerate(articles):
@@ -153,13 +208,15 @@ async def _publish_and_track(settings: Settings, articles: list[Article], rate: 
                 await producer.flush()
         await producer.flush()
         await asyncio.wait_for(enriched_task, timeout=timeout)
+        cpu_after = _cpu(list(worker_pids), broker_pid)
         await asyncio.sleep(1.0)
     finally:
         alerts_task.cancel()
         await producer.stop()
     last = max(got.values())
     lat = sorted(got[k] - sent[k] for k in got if k in sent)
-    return {"seconds": last - start, "latencies": lat, "alert_latencies": sorted(alert_lat)}
+    cpu = {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
+    return {"seconds": last - start, "latencies": lat, "alert_latencies": sorted(alert_lat), "cpu_seconds": cpu}
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -170,7 +227,8 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def stage_stream(bootstrap: str, articles: list[Article], tmp: Path, *, rate: float | None = None,
-                 workers: int = 1, extra_env: dict[str, str] | None = None) -> tuple[dict, dict[int, int]]:
+                 workers: int = 1, extra_env: dict[str, str] | None = None,
+                 broker_pid: int | None = None) -> tuple[dict, dict[int, int]]:
     settings, env = _ns(bootstrap, tmp, **(extra_env or {}))
     asyncio.run(ensure_topics(settings))
     # each worker its own web port: Faust binds one even with web_enabled off
@@ -181,7 +239,8 @@ def stage_stream(bootstrap: str, articles: list[Article], tmp: Path, *, rate: fl
         dead = [w for w in procs if not w.alive]
         if dead:
             raise RuntimeError(f"bench worker exited:\n{dead[0].log_tail(20)}")
-        result = asyncio.run(_publish_and_track(settings, articles, rate))
+        result = asyncio.run(_publish_and_track(settings, articles, rate, worker_pids=[w.pid for w in procs if w.pid],
+                                                broker_pid=broker_pid))
         rss: dict[int, int] = {}
         for w in procs:
             if w.pid:
@@ -200,10 +259,8 @@ def run(path: str, *, limit: int | None, out_json: Path, bootstrap: str | None, 
     words = statistics.mean(len(a.body.split()) for a in articles)
     print(f"{len(articles)} articles, {words:.0f} words on average, {default_workers(settings.pool_workers)} cores",
           file=sys.stderr, flush=True)
-    a = stage_a(articles, settings)
-    print(f"a: {a.rate:.2f}/s", file=sys.stderr, flush=True)
-    b = stage_b(articles, settings)
-    print(f"b: {b.rate:.2f}/s", file=sys.stderr, flush=True)
+    a, b, a0 = stage_ab(articles, settings)
+    print(f"a: {a.rate:.2f}/s  b: {b.rate:.2f}/s  a0: {a0.rate:.2f}/s", file=sys.stderr, flush=True)
     c, pool_rss = stage_c(articles, settings.pool_workers)
     print(f"c: {c.rate:.2f}/s", file=sys.stderr, flush=True)
 
@@ -216,7 +273,7 @@ def run(path: str, *, limit: int | None, out_json: Path, bootstrap: str | None, 
                                              die_with_parent=True)
             broker.start()
             bootstrap = broker.bootstrap
-        d_res, worker_rss = stage_stream(bootstrap, articles, tmp)
+        d_res, worker_rss = stage_stream(bootstrap, articles, tmp, broker_pid=broker.pid() if broker else None)
         d = Stage("d end to end through Kafka", len(articles), d_res["seconds"])
         print(f"d: {d.rate:.2f}/s", file=sys.stderr, flush=True)
         e_res, _ = stage_stream(bootstrap, articles, tmp, rate=d.rate / 2)
@@ -242,7 +299,9 @@ def run(path: str, *, limit: int | None, out_json: Path, bootstrap: str | None, 
     figures.update({
         "when": datetime.now(timezone.utc).isoformat(),
         "input": path, "articles": len(articles), "mean_words": words,
-        "a": a.rate, "b": b.rate, "c": c.rate, "d": d.rate,
+        "a": a.rate, "b": b.rate, "c": c.rate, "d": d.rate, "a0_spacy_default_blis": a0.rate,
+        "nlp_blas": settings.nlp_blas,
+        "d_cpu_seconds": d_res["cpu_seconds"], "d_seconds": d_res["seconds"], "cores": os.cpu_count() or 1,
         "b_over_a": b.rate / a.rate, "c_over_b": c.rate / b.rate, "d_over_c": d.rate / c.rate,
         "rss_kb": {"pool_processes": pool_rss, "worker_tree": worker_rss}, "worker_tree_peak_mb": worker_total_mb,
     })
@@ -255,7 +314,8 @@ def run(path: str, *, limit: int | None, out_json: Path, bootstrap: str | None, 
 def print_table(f: dict) -> None:
     e = f["e"]
     rows = [
-        ("a spaCy full pipeline (articles/s)", f"{f['a']:.2f}", ""),
+        (f"a spaCy full pipeline, {f['nlp_blas']} (articles/s)", f"{f['a']:.2f}",
+         f"a/a0 = {f['a'] / f['a0_spacy_default_blis']:.2f} (a0: spaCy's default blis, {f['a0_spacy_default_blis']:.2f}/s)"),
         ("b our enrichment, 1 process", f"{f['b']:.2f}", f"b/a = {f['b_over_a']:.2f}  (target >= 1.5)"),
         ("c our enrichment, process pool", f"{f['c']:.2f}", f"c/b = {f['c_over_b']:.2f}  (target >= 1.6)"),
         ("d end to end through Kafka", f"{f['d']:.2f}", f"d/c = {f['d_over_c']:.2f}  (target >= 0.85)"),
@@ -263,6 +323,8 @@ def print_table(f: dict) -> None:
          f"p95 {e['enriched_p95']:.3f}s  p99 {e['enriched_p99']:.3f}s  (p99 target < 1.5 s)"),
         (f"e publish->alert ({e['alerts']} alerts)", f"p50 {e['alert_p50']:.3f}s",
          f"p95 {e['alert_p95']:.3f}s  p99 {e['alert_p99']:.3f}s"),
+        (f"d CPU seconds by role (of {f['cores']} cores x d's time)", f"{f['cores'] * f['d_seconds']:.1f}",
+         "  ".join(f"{k} {v:.1f}" for k, v in f["d_cpu_seconds"].items())),
         ("f peak RSS, worker + pool (MB)", f"{f['worker_tree_peak_mb']:.0f}", "(target < 2048)"),
     ]
     if "scale_out" in f:

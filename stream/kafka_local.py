@@ -42,7 +42,7 @@ SCALA_VERSION = "2.13"
 LOG4J_VERSION = "2.24.3"
 
 DEFAULT_JVM_OPTS = (
-    "-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+    "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",  # little JIT and GC work: the broker shares the cores with the workers
     "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8",
 )
 #: Short-lived tools (storage format): quick JIT, tiny heap.

@@ -61,19 +61,41 @@ class Worker:
             return ""
 
 
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants, from /proc."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+        out.append(p)
+    return out
+
+
 def rss_peak_kb(pid: int) -> dict[int, int]:
     """Peak RSS (VmHWM, kB) of a process and its descendants, from /proc."""
     out: dict[int, int] = {}
-    todo = [pid]
-    while todo:
-        p = todo.pop()
+    for p in _tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
                     out[p] = int(line.split()[1])
-            for task in Path(f"/proc/{p}/task").iterdir():
-                children = (task / "children").read_text().split()
-                todo.extend(int(c) for c in children)
         except (OSError, ValueError):
+            continue
+    return out
+
+
+def cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU time (user + system, s) used so far by a process and each of its descendants, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, float] = {}
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            out[p] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, ValueError, IndexError):
             continue
     return out
