@@ -26,7 +26,9 @@ ORG_WORDS = re.compile(
     r"\b(?:Association|Union|Council|Ministry|Department|Office|Institute|Alliance|Group|Forum|Bank|Agency|"
     r"Commission|Committee|Party|Federation|Confederation|Coalition|Organi[sz]ation|Authority|Court|Parliament|"
     r"Board|Body|Watch|Fund|Foundation|Society|League|Congress|Corporation|Company|Inc|Ltd|Digital|Advisory|"
-    r"Capital|Commodities|Renewables|Network|Centre|Center|Trust|Service|Services|Club)\b"
+    r"Capital|Commodities|Renewables|Network|Centre|Center|Trust|Service|Services|Club|Guild|Chamber|Syndicate|"
+    r"Consortium|Cooperative|Secretariat|University|Academy|Assembly|Tribunal|Holdings|Industries|Airlines|"
+    r"Shipping|Energy|Motors|Partners|Labs)\b"
 )
 
 

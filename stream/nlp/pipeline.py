@@ -6,7 +6,7 @@ or a stance (a cue/stance word or a quotation mark, found by a cheap lower-case 
 packed into one smaller Doc per article. Offsets from that Doc are mapped back to the body.
 Names in the other sentences are still found by the KB gazetteer and the organisation-name
 pattern, but a name the statistical NER alone would find there is not (stance-dev entity
-recall 0.981 -> 0.969; no stance changed). The ruler and lemmatizer are memoised (memo.py) and
+recall 0.981 -> 0.973; no stance changed). The ruler and lemmatizer are memoised (memo.py) and
 the models multiply with OpenBLAS (backend.py).
 """
 from __future__ import annotations
