@@ -37,18 +37,7 @@ class Topic:
     priority: int = 3
 
 
-_LOOKBEHIND = "(?<![a-z0-9])"
 _WORD_START = re.compile(r"(?<![a-z0-9])[a-z0-9]")
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-
-
-def _literal(p: re.Pattern) -> str | None:
-    """The literal a ``word_re`` pattern looks for, or None for any other pattern."""
-    if not p.pattern.startswith(_LOOKBEHIND):
-        return None
-    body = p.pattern[len(_LOOKBEHIND):]
-    lit = re.sub(r"\\(.)", r"\1", body)
-    return lit if lit and lit[0] in _ALNUM and re.escape(lit) == body else None
 
 
 class Catalogue:
@@ -72,44 +61,36 @@ class Catalogue:
                 except (ValueError, KeyError, TypeError) as exc:
                     log.warning("topic catalogue %s: bad line skipped: %s", p, exc)
         self.topics: list[Topic] = []
+        literals: list[tuple[list[list[str]], list[str]]] = []  # each topic's keyword groups and excludes, normalised
         for row in rows.values():
-            groups = [[word_re(k) for k in g if norm(k)] for g in row.get("keywords") or []]
+            groups = [[norm(k) for k in g if norm(k)] for g in row.get("keywords") or []]
             groups = [g for g in groups if g]
             if not groups:
                 continue
+            exclude = [norm(x) for x in row.get("exclude") or [] if norm(x)]
+            literals.append((groups, exclude))
             self.topics.append(Topic(
-                id=str(row["id"]), label=str(row.get("label") or row["id"]), groups=groups,
-                exclude=[word_re(x) for x in row.get("exclude") or [] if norm(x)],
+                id=str(row["id"]), label=str(row.get("label") or row["id"]),
+                groups=[[word_re(k) for k in g] for g in groups], exclude=[word_re(x) for x in exclude],
                 priority=int(row.get("priority", 3)),
             ))
         self.by_id = {t.id: t for t in self.topics}
-        # one combined pattern per catalogue: a normalised text with no keyword at all matches no topic
-        kws = sorted({k.pattern[len("(?<![a-z0-9])"):] for t in self.topics for g in t.groups for k in g})
-        self.any_keyword = re.compile(r"(?<![a-z0-9])(?:" + "|".join(kws) + ")") if kws else None
         # the first word of every keyword: a token holding none of them cannot start a keyword hit
-        firsts = sorted({re.escape(norm(k.pattern.split(")", 1)[-1].replace("\\", "")).split(" ")[0])
-                         for t in self.topics for g in t.groups for k in g} - {""})
+        firsts = sorted({re.escape(k.split(" ")[0]) for groups, _ in literals for g in groups for k in g})
         self.first_word = re.compile(r"(?<![a-z0-9])(?:" + "|".join(firsts) + ")") if firsts else None
-        self._index_literals()
-
-    def _index_literals(self) -> None:
-        """Every keyword is a literal at a word start, so the groups a text holds can be found in one
-        pass over its word starts (a dict by first character) instead of a regex search per topic."""
+        # every keyword is a literal at a word start, so the groups a text holds are found in one pass
+        # over its word starts (a dict by first character) instead of a regex search per topic
         self._by_first: dict[str, list[tuple[str, int]]] = {}
-        self._needs: list[tuple[Topic, list[int], int | None]] | None = []
+        self._needs: list[tuple[Topic, list[int], int | None]] = []
         n_groups = 0
-        for t in self.topics:
+        for t, (groups, exclude) in zip(self.topics, literals):
             gids = []
-            for pats in [*t.groups, t.exclude]:
-                lits = [_literal(p) for p in pats]
-                if any(x is None for x in lits):  # not a plain keyword: keep the regex path for all
-                    self._needs = None
-                    return
+            for lits in [*groups, exclude]:
                 for lit in lits:
                     self._by_first.setdefault(lit[0], []).append((lit, n_groups))
                 gids.append(n_groups)
                 n_groups += 1
-            self._needs.append((t, gids[:-1], gids[-1] if t.exclude else None))
+            self._needs.append((t, gids[:-1], gids[-1] if exclude else None))
 
     def _present(self, normed: str) -> set[int]:
         found: set[int] = set()
@@ -122,12 +103,10 @@ class Catalogue:
         return found
 
     def candidates(self, normed: str) -> list[Topic]:
-        """The topics that ``normed`` (already normalised) matches on its own, cheaply prefiltered."""
-        if self.any_keyword is None or self.any_keyword.search(normed) is None:
-            return []
-        if self._needs is None:
-            return [t for t in self.topics if self.match_among(normed, [t], normed=True) is not None]
+        """The topics that ``normed`` (already normalised) matches on its own."""
         present = self._present(normed)
+        if not present:
+            return []
         return [t for t, gids, ex in self._needs if all(g in present for g in gids) and (ex is None or ex not in present)]
 
     @staticmethod
