@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from contextlib import aclosing
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pydantic import BaseModel, ValidationError
 
 from schemas import Article, DeadLetter, EnrichedArticle, PositionChange, StanceRecord
@@ -107,7 +108,7 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str, attempts: int
     return []
 
 
-async def read(
+async def records(
     kind: str,
     *,
     settings: Settings | None = None,
@@ -115,15 +116,12 @@ async def read(
     from_beginning: bool = False,
     follow: bool = False,
     group: str | None = None,
-    where: Filter | None = None,
     idle_timeout: float = 2.0,
-    on_invalid: Callable[[bytes, Exception], None] | None = None,
-) -> AsyncIterator[BaseModel]:
-    """Yield models from a topic. Without ``follow`` it stops at the end offsets seen at start."""
+) -> AsyncIterator[ConsumerRecord]:
+    """Yield a topic's raw records. Without ``follow`` it stops at the end offsets seen at start."""
     settings = settings or get_settings()
-    attr, model = KINDS[kind]
+    attr, _ = KINDS[kind]
     topic = settings.topic(getattr(settings, attr))
-    where = where or Filter()
     consumer = AIOKafkaConsumer(
         group_id=group,
         enable_auto_commit=group is not None,
@@ -158,22 +156,43 @@ async def read(
                 if len(done) == len(tps):
                     return
             batch = await consumer.getmany(timeout_ms=int(idle_timeout * 1000) if follow else 500)
-            for tp, records in batch.items():
-                for rec in records:
+            for tp, recs in batch.items():
+                for rec in recs:
                     if not follow and rec.offset >= ends[tp]:
                         continue
-                    try:
-                        item = model.model_validate_json(rec.value)
-                    except (ValidationError, ValueError) as exc:
-                        if on_invalid:
-                            on_invalid(rec.value, exc)
-                        continue
-                    if where.until is not None and getattr(item, "published_at", None) and item.published_at > where.until:
-                        continue
-                    if where(item):
-                        yield item
+                    yield rec
     finally:
         await consumer.stop()
+
+
+async def read(
+    kind: str,
+    *,
+    settings: Settings | None = None,
+    since: datetime | None = None,
+    from_beginning: bool = False,
+    follow: bool = False,
+    group: str | None = None,
+    where: Filter | None = None,
+    idle_timeout: float = 2.0,
+    on_invalid: Callable[[bytes, Exception], None] | None = None,
+) -> AsyncIterator[BaseModel]:
+    """Yield models from a topic. Without ``follow`` it stops at the end offsets seen at start."""
+    _, model = KINDS[kind]
+    where = where or Filter()
+    async with aclosing(records(kind, settings=settings, since=since, from_beginning=from_beginning, follow=follow,
+                                group=group, idle_timeout=idle_timeout)) as recs:
+        async for rec in recs:
+            try:
+                item = model.model_validate_json(rec.value)
+            except (ValidationError, ValueError) as exc:
+                if on_invalid:
+                    on_invalid(rec.value, exc)
+                continue
+            if where.until is not None and getattr(item, "published_at", None) and item.published_at > where.until:
+                continue
+            if where(item):
+                yield item
 
 
 async def collect(kind: str, **kwargs: Any) -> list[BaseModel]:
