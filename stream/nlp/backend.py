@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from stream.settings import Settings
 
-_limits = None
-
 
 def configure(settings: Settings) -> None:
-    """Set thinc's current ops for models loaded after this call (spaCy.load reads them)."""
-    global _limits
+    """Set thinc's current ops for models loaded after this call (spaCy.load reads them) and the
+    process's BLAS thread count."""
     from thinc.api import NumpyOps, set_current_ops
     from threadpoolctl import threadpool_limits
 
     set_current_ops(NumpyOps(use_blis=settings.nlp_blas == "blis"))
-    if settings.nlp_threads and _limits is None:
-        _limits = threadpool_limits(limits=settings.nlp_threads, user_api="blas")
+    if settings.nlp_threads:
+        threadpool_limits(limits=settings.nlp_threads, user_api="blas")

@@ -41,7 +41,15 @@ class _ValueClasses:
         return c
 
 
-class MemoAttributeRuler:
+class _DocComponent:
+    """``pipe`` as spaCy's components have it, over the subclass's ``__call__``."""
+
+    def pipe(self, docs, batch_size: int = 0):
+        for d in docs:
+            yield self(d)
+
+
+class MemoAttributeRuler(_DocComponent):
     """The model's ``attribute_ruler``, keyed by the attributes its one-token patterns read.
 
     A few patterns span two tokens ("there is", "let 's"): a token that can start one of them is
@@ -49,7 +57,8 @@ class MemoAttributeRuler:
     small window that holds every match touching them.
     """
 
-    ATTRS = {"LOWER": LOWER, "TAG": TAG, "DEP": DEP}
+    ATTRS = ("LOWER", "TAG", "DEP")  # the key: these, folded into classes, and IS_SPACE
+    KEY = [LOWER, TAG, DEP, IS_SPACE]
     OUT = [TAG, POS, MORPH, LEMMA]
 
     def __init__(self, ruler) -> None:
@@ -96,7 +105,7 @@ class MemoAttributeRuler:
         n = len(doc)
         if not n:
             return doc
-        rows = doc.to_array([LOWER, TAG, DEP, IS_SPACE]).tolist()
+        rows = doc.to_array(self.KEY).tolist()
         out = []
         starts = []
         cache = self.cache
@@ -122,12 +131,8 @@ class MemoAttributeRuler:
         doc.from_array(self.OUT, numpy.array(out, dtype="uint64"))
         return doc
 
-    def pipe(self, docs, batch_size: int = 0):
-        for d in docs:
-            yield self(d)
 
-
-class MemoLemmatizer:
+class MemoLemmatizer(_DocComponent):
     """The model's rule lemmatizer, keyed as spaCy's own cache is: (orth, pos, morph).
 
     Tokens that already hold a lemma (set by the attribute ruler) keep it, as in spaCy. A new key
@@ -169,7 +174,3 @@ class MemoLemmatizer:
             out.append(v)
         doc.from_array([LEMMA], numpy.array(out, dtype="uint64"))
         return doc
-
-    def pipe(self, docs, batch_size: int = 0):
-        for d in docs:
-            yield self(d)
