@@ -10,7 +10,7 @@ import ssl
 
 import faust
 
-from stream import codec
+from stream import codec, producer_flush
 from stream.logs import logging_config
 from stream.settings import Settings, get_settings
 
@@ -39,6 +39,7 @@ def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | No
 def create_app(settings: Settings | None = None) -> faust.App:
     settings = settings or get_settings()
     codec.register()
+    producer_flush.install()  # commits wait for every table write (see the module)
     settings.datadir.mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
     return faust.App(
         settings.app_id,
