@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 ## Start a local broker and the worker, publish the sample articles, show the results, stop.
 demo: venv
-	$(BIN)/python -m stream.demo
+	$(BIN)/python -m stream.devtools.demo
 
 ## Every test; the session fixture starts and stops a throwaway Kafka broker.
 test: venv

@@ -1,16 +1,18 @@
-"""The one orjson codec behind every topic.
+"""The one orjson codec behind every topic (pure orjson: no Faust here).
 
 Values are pydantic models on the way out and plain JSON objects on the way
 in; the agents validate them into models themselves so that a bad payload
 becomes a dead letter instead of a decode error inside Faust. Bytes pass
 through untouched: they were encoded by :func:`dumps` in a pool process, so
 the event loop never serialises a large enriched record twice.
+
+The Faust side (``value_serializer="orjson"``) is registered by
+:mod:`stream.worker.app`, which wraps these two functions.
 """
 from __future__ import annotations
 
 from typing import Any
 
-import faust
 import orjson
 from pydantic import BaseModel
 
@@ -36,19 +38,3 @@ def dumps(obj: Any) -> bytes:
 
 def loads(data: bytes | str) -> Any:
     return orjson.loads(data)
-
-
-class OrjsonCodec(faust.Codec):
-    def _dumps(self, obj: Any) -> bytes:
-        return dumps(obj)
-
-    def _loads(self, s: bytes) -> Any:
-        return loads(s)
-
-
-def register() -> None:
-    """Make ``value_serializer="orjson"`` available to Faust (idempotent)."""
-    faust.serializers.codecs.register(CODEC_NAME, OrjsonCodec())
-
-
-register()

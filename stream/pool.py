@@ -1,7 +1,9 @@
 """Enrichment off the event loop, in a pool of worker processes.
 
 spaCy holds the GIL, so threads would not use the second core; processes do.
-Each process builds one :class:`~stream.nlp.pipeline.Enricher` at start-up and
+Each process builds one :class:`~stream.nlp.enricher.Enricher` at start-up, from
+the :class:`~stream.settings.Settings` the pool was given (passed to the
+initializer, not re-read from the environment), and
 returns already-encoded JSON, so the event loop only forwards bytes. A crashed
 pool process (OOM, segfault in a native library) breaks the executor: we
 rebuild it and retry each article of the batch once on its own, so one poison
@@ -19,6 +21,7 @@ from typing import Any
 
 from schemas import Article
 from stream import codec
+from stream.settings import Settings, get_settings
 
 _ENRICHER: Any = None
 
@@ -33,18 +36,18 @@ class EnrichResult:
     polarities: list[str] = field(default_factory=list)
 
 
-def _init_worker() -> None:
+def _init_worker(settings: Settings) -> None:
+    """The pool's initializer: one Enricher per process, with the pool's settings."""
     global _ENRICHER
-    from stream.nlp.pipeline import Enricher
-    from stream.settings import get_settings
+    from stream.nlp.enricher import Enricher
 
-    _ENRICHER = Enricher(get_settings())
+    _ENRICHER = Enricher(settings)
 
 
 def enrich_article(article: Article) -> EnrichResult:
-    """Runs in a pool process (or inline, see :class:`InlineExecutor`)."""
+    """Runs in a pool process (or inline, with the environment's settings)."""
     if _ENRICHER is None:
-        _init_worker()
+        _init_worker(get_settings())
     enriched = _ENRICHER.enrich(article)
     # Strongest first: the tracker judges a stance when it arrives, so within one
     # article the statement that should win must be applied first (see positions.py).
@@ -69,14 +72,16 @@ def default_workers(requested: int = 0) -> int:
 class EnrichPool:
     """An asyncio-facing process pool that survives a dead worker process."""
 
-    def __init__(self, workers: int = 0) -> None:
+    def __init__(self, workers: int = 0, settings: Settings | None = None) -> None:
         self.workers = default_workers(workers)
+        self.settings = settings or get_settings()
         self._executor: Executor = self._new_executor()
 
     def _new_executor(self) -> Executor:
         # spawn, not fork: the parent runs an event loop and aiokafka's sockets.
         ctx = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_init_worker)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(self.settings,))
 
     def warm_up(self) -> None:
         """Load the model in every process before the first article arrives."""

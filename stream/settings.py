@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     def accepted_languages(self) -> set[str]:
         return {x.strip().lower() for x in self.languages.split(",") if x.strip()}
 
+    @property
+    def max_request_bytes(self) -> int:
+        """Largest request a producer sends and a topic accepts: room for a maximal input and its overhead."""
+        return max(self.max_message_bytes * 2, 1_048_576)
+
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 

@@ -50,7 +50,7 @@ def offline_dev(dev_jsonl, tmp_path_factory):
     """``stance process`` over the dev articles, once per session: the reference for the streaming runs."""
     import asyncio
 
-    from stream.offline import process
+    from stream.commands.process import process
     from stream.settings import Settings
 
     out = tmp_path_factory.mktemp("offline-dev")

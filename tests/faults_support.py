@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer
 
-from stream import client
+from stream.kafka import client
 from stream.settings import Settings
 
 # (actor name as written, actor id in the shipped KB)
@@ -196,11 +196,11 @@ def code_fingerprint(settings: Settings, articles_blob: bytes = b"") -> str:
 
     pkg = Path(stream.__file__).resolve().parent
     h = hashlib.sha256(articles_blob)
-    files = sorted([*pkg.glob("nlp/*.py"), *pkg.glob("data/*"), pkg / "ingest.py", pkg / "positions.py",
-                    pkg / "pool.py", pkg / "offline.py", pkg / "codec.py", pkg / "settings.py"])
+    files = sorted([*pkg.glob("nlp/**/*.py"), *pkg.glob("nlp/data/*"), pkg / "ingest.py", pkg / "positions.py",
+                    pkg / "pool.py", pkg / "commands" / "process.py", pkg / "codec.py", pkg / "settings.py"])
     for f in files:
         if f.is_file():
-            h.update(f.name.encode() + f.read_bytes())
+            h.update(str(f.relative_to(pkg)).encode() + f.read_bytes())
     h.update(settings.model_dump_json(include={"min_confidence", "history_per_key", "spacy_model",
                                                "max_body_chars", "languages", "actors_file", "topics_file"}).encode())
     return h.hexdigest()[:16]
@@ -215,7 +215,7 @@ def offline_reference(articles: list[dict], out_dir: Path, settings: Settings, w
     """
     import shutil
 
-    from stream.offline import process
+    from stream.commands.process import process
 
     src = write_jsonl(articles, out_dir / "input.jsonl")
     cache = settings.kafka_home / "faults-ref" / code_fingerprint(settings, src.read_bytes())
@@ -265,8 +265,7 @@ async def _raw_topic(settings: Settings, topic: str) -> list[tuple[bytes | None,
 
 def raw_topic(settings: Settings, kind: str) -> list[tuple[bytes | None, bytes | None]]:
     """Every message of an output topic (duplicates kept), as raw (key, value)."""
-    attr, _ = client.KINDS[kind]
-    return asyncio.run(_raw_topic(settings, settings.topic(getattr(settings, attr))))
+    return asyncio.run(_raw_topic(settings, client.KINDS[kind].name(settings)))
 
 
 def ids_in(settings: Settings, kind: str, field: str) -> list[str]:
@@ -296,8 +295,7 @@ def wait_ids(settings: Settings, kind: str, field: str, want: set[str], timeout:
 
 def count_in(settings: Settings, kind: str) -> int:
     """Messages in a topic (sum of end offsets minus beginnings), without reading them."""
-    attr, _ = client.KINDS[kind]
-    topic = settings.topic(getattr(settings, attr))
+    topic = client.KINDS[kind].name(settings)
 
     async def go() -> int:
         consumer = AIOKafkaConsumer(**client.client_options(settings))

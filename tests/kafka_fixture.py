@@ -4,7 +4,7 @@ Import it where fixtures are collected (``tests/conftest.py`` does)::
 
     from tests.kafka_fixture import kafka_broker  # noqa: F401
 
-It starts a :class:`stream.kafka_local.LocalBroker` on a free port with a fresh data directory under
+It starts a :class:`stream.devtools.kafka_local.LocalBroker` on a free port with a fresh data directory under
 pytest's tmp dir; the jar cache is shared (``STANCE_KAFKA_HOME``, default ``~/.cache/stance-stream``),
 so only the very first run on a machine downloads (``mvn``, ~20 s). The broker is stopped at the end of
 the session even when tests fail, and dies with the pytest process if that is killed (PR_SET_PDEATHSIG).
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from stream.kafka_local import KafkaLocalError, LocalBroker, _have_jars, free_port, libs_dir, tail
+from stream.devtools.kafka_local import KafkaLocalError, LocalBroker, _have_jars, free_port, libs_dir, tail
 
 
 @dataclass

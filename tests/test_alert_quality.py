@@ -1,4 +1,4 @@
-"""Quality gates through the real offline path (``stream.offline.process``, what ``stance process`` runs).
+"""Quality gates through the real offline path (``stream.commands.process.process``, what ``stance process`` runs).
 
 Each dataset is enriched once per test session:
   * stance-dev: the lead's session fixture ``offline_dev`` (tests/conftest.py), shared with the
@@ -30,10 +30,10 @@ MIN_SOURCE_F1 = 0.70
 
 @pytest.fixture(scope="session")
 def offline_polnear(tmp_path_factory):
-    """PolNeAR dev as Article JSONL, run through ``stream.offline.process`` once per session."""
+    """PolNeAR dev as Article JSONL, run through ``stream.commands.process.process`` once per session."""
     need(POLNEAR_DEV)
     need(POLNEAR_SCORER)
-    from stream.offline import process
+    from stream.commands.process import process
     from stream.settings import Settings
 
     base = tmp_path_factory.mktemp("offline-polnear")

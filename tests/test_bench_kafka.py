@@ -10,7 +10,7 @@ import math
 import orjson
 import pytest
 
-from stream.bench import run
+from stream.devtools.bench import run
 from stream.settings import PACKAGE_DIR
 
 pytestmark = pytest.mark.kafka

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from schemas import Article
-from stream.nlp.pipeline import EXTRACTOR_VERSION, PIPELINE_VERSION, Enricher
+from stream.nlp.enricher import EXTRACTOR_VERSION, PIPELINE_VERSION, Enricher
 
 
 @pytest.fixture(scope="module")

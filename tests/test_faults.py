@@ -3,7 +3,7 @@
     pytest -m faults            # this group alone (a few minutes on 2 cores)
 
 Every run is compared with an uninterrupted reference computed by the offline pure path
-(``stream.offline.process``: same ingest checks, enrichment and tracker) over the same articles:
+(``stream.commands.process.process``: same ingest checks, enrichment and tracker) over the same articles:
 
 * crash:      kill -9 of the worker (and its pool) at three random points, restarted each time
 * outage:     the broker stopped for 20 s mid-run (own broker: the session one is not disturbed)
@@ -30,12 +30,12 @@ import orjson
 import pytest
 
 from schemas import EnrichedArticle, StanceRecord
-from stream.admin import ensure_topics
-from stream.kafka_local import LocalBroker, free_port
+from stream.kafka.admin import ensure_topics
+from stream.devtools.kafka_local import LocalBroker, free_port
 from stream.positions import PositionTracker
-from stream.publish import send_raw
+from stream.kafka.producer import send_raw
 from stream.settings import Settings
-from stream.supervise import rss_peak_kb
+from stream.devtools.procstats import rss_peak_kb
 from tests import faults_support as fs
 from tests.worker import Worker, current_positions, namespace_env, settings_for
 

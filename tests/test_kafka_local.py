@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from stream import kafka_local
-from stream.kafka_local import KAFKA_VERSION, probe
+from stream.devtools import kafka_local
+from stream.devtools.kafka_local import KAFKA_VERSION, probe
 
 # conftest.py imports the same fixture; importing it here too keeps this module self-sufficient.
 from tests.kafka_fixture import kafka_broker  # noqa: F401

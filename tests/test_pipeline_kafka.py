@@ -6,8 +6,8 @@ import asyncio
 import orjson
 import pytest
 
-from stream.admin import ensure_topics
-from stream.publish import send_raw
+from stream.kafka.admin import ensure_topics
+from stream.kafka.producer import send_raw
 from tests.worker import Worker, namespace_env, settings_for, wait_for
 
 pytestmark = pytest.mark.kafka

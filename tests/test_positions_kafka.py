@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from schemas import PositionChange
-from stream.admin import ensure_topics
-from stream.publish import send_raw
+from stream.kafka.admin import ensure_topics
+from stream.kafka.producer import send_raw
 from tests.conftest import dev_articles
 from tests.worker import Worker, current_positions, namespace_env, settings_for, wait_for
 

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from faust.transport.producer import ProducerBuffer
 from faust.types.tuples import FutureMessage, PendingMessage
 
-from stream import producer_flush
+from stream.worker import faust_compat as producer_flush
 
 
 class SlowChannel:

@@ -8,11 +8,11 @@ import orjson
 import pytest
 
 from schemas import StanceRecord
-from stream import client
-from stream.admin import ensure_topics
+from stream.kafka import client
+from stream.kafka.admin import ensure_topics
 from stream.positions import PositionTracker
-from stream.publish import send_raw
-from stream.replay import replay
+from stream.kafka.producer import send_raw
+from stream.commands.replay import replay
 from tests.conftest import dev_articles
 from tests.worker import Worker, current_positions, namespace_env, settings_for, wait_for
 

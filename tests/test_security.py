@@ -21,12 +21,12 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError
 
-from stream.admin import ensure_topics
-from stream.client import client_options
-from stream.kafka_local import LocalBroker, free_port
-from stream.publish import send_raw
+from stream.kafka.admin import ensure_topics
+from stream.kafka.connection import client_options
+from stream.devtools.kafka_local import LocalBroker, free_port
+from stream.kafka.producer import send_raw
 from stream.settings import Settings
-from stream.tls import make_pki, sasl_ssl_listener
+from stream.devtools.tls import make_pki, sasl_ssl_listener
 from tests import faults_support as fs
 from tests.worker import Worker, namespace_env, settings_for
 
@@ -166,7 +166,7 @@ def test_wrong_credentials_are_refused(secure_broker, tmp_path, caplog):
 
 @pytest.mark.timeout(30)
 def test_sasl_without_credentials_is_a_clear_error():
-    from stream.app import broker_credentials
+    from stream.worker.app import broker_credentials
 
     s = Settings(security_protocol="SASL_SSL", sasl_username=None, sasl_password=None, sasl_password_file=None)
     with pytest.raises(ValueError, match="STANCE_SASL_USERNAME"):
@@ -254,5 +254,5 @@ def test_no_pickle_eval_exec_on_the_data_path():
                     hits.append(f"{path.relative_to(ROOT)}:{n}: {what}: {line.strip()}")
     assert not hits, "\n".join(hits)
     # The codec Faust uses for every topic is orjson (JSON only), and inputs are raw bytes.
-    app_src = (ROOT / "stream" / "app.py").read_text()
+    app_src = (ROOT / "stream" / "worker" / "app.py").read_text()
     assert 'value_serializer=codec.CODEC_NAME' in app_src and 'value_serializer="raw"' in app_src

@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from stream.sink import Delivered, post_with_retries
+from stream.commands.alerts import Delivered, post_with_retries
 from tests.worker import serve_hook
 
 

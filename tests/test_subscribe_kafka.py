@@ -12,10 +12,11 @@ import pytest
 from aiohttp import web
 
 from schemas import ActorRef, PositionChange, Statement, TopicRef
-from stream import client
-from stream.admin import ensure_topics
-from stream.publish import publish, send_raw
-from stream.sink import run_webhook
+from stream.kafka import client
+from stream.kafka.admin import ensure_topics
+from stream.commands.publish import publish
+from stream.kafka.producer import send_raw
+from stream.commands.alerts import run_webhook
 from tests.worker import namespace_env, serve_hook, settings_for
 
 pytestmark = pytest.mark.kafka

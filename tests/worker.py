@@ -17,9 +17,9 @@ from pathlib import Path
 
 import orjson
 
-from stream import client
+from stream.kafka import client
 from stream.settings import Settings
-from stream.supervise import Worker
+from stream.worker.supervise import Worker
 
 __all__ = ["Worker", "current_positions", "free_port", "namespace_env", "serve_hook", "settings_for", "wait_for"]
 

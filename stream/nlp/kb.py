@@ -1,6 +1,6 @@
 """Curated actor knowledge base.
 
-File format (JSON Lines, one actor a line; the shipped ``stream/data/actors.jsonl`` is
+File format (JSON Lines, one actor a line; the shipped ``stream/nlp/data/actors.jsonl`` is
 read first, then ``Settings.actors_file`` whose entries override shipped ones with the
 same ``id`` and add new ones)::
 
@@ -29,7 +29,7 @@ from stream.nlp.text import fold
 
 log = logging.getLogger(__name__)
 
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "actors.jsonl"
+SHIPPED = Path(__file__).resolve().parent / "data" / "actors.jsonl"
 AMBIGUOUS_SHORT = 4  # single-token person aliases this short need the full name in the article
 
 

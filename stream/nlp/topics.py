@@ -1,6 +1,6 @@
 """Topic catalogue: canonical ids for the issues actors take positions on.
 
-File format (JSON Lines; shipped ``stream/data/topics.jsonl`` first, then
+File format (JSON Lines; shipped ``stream/nlp/data/topics.jsonl`` first, then
 ``Settings.topics_file`` whose entries override shipped ones with the same id)::
 
     {"id": "coal-phase-out", "label": "Coal phase-out pledge / deadline",
@@ -25,7 +25,7 @@ from stream.nlp.text import STOPWORDS, norm, word_re
 
 log = logging.getLogger(__name__)
 
-SHIPPED = Path(__file__).resolve().parents[1] / "data" / "topics.jsonl"
+SHIPPED = Path(__file__).resolve().parent / "data" / "topics.jsonl"
 
 
 @dataclass

@@ -31,7 +31,7 @@ def logging_config(level: str = "INFO") -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "stream.logs.JsonFormatter"}},
+        "formatters": {"json": {"()": "stream.worker.logs.JsonFormatter"}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
         "root": {"handlers": ["stderr"], "level": level},
     }

@@ -8,7 +8,7 @@ keeps its configuration, data, pid file and logs in its own data directory, so `
 Only the standard library is used here (no faust, no aiokafka): the readiness probe speaks the Kafka
 protocol itself (ApiVersions, then Metadata until the broker lists itself).
 
-Command line (``python -m stream.kafka_local ...`` or ``stance kafka ...``)::
+Command line (``python -m stream.devtools.kafka_local ...`` or ``stance kafka ...``)::
 
     up [--port P] [--data-dir D] [--timeout S]   start (idempotent) and wait until it answers
     down [--timeout S]                            stop the broker started by ``up``
@@ -326,7 +326,7 @@ class LocalBroker:
     ``bootstrap`` use) and the controller's, e.g. ``["SASL_SSL://127.0.0.1:9094"]``; they are
     advertised as written. ``extra_config`` is applied last and overrides anything generated
     (security protocol map, SASL/SSL settings, ...). ``scram_users`` (name -> password) are created
-    for each of ``scram_mechanisms`` when the storage is formatted (see :mod:`stream.tls` for a
+    for each of ``scram_mechanisms`` when the storage is formatted (see :mod:`stream.devtools.tls` for a
     ready SASL_SSL listener).
     """
 

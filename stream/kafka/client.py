@@ -11,7 +11,6 @@ unless ``group`` is given.
 from __future__ import annotations
 
 import asyncio
-import ssl
 from contextlib import aclosing
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -21,44 +20,14 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pydantic import BaseModel, ValidationError
 
-from schemas import Article, DeadLetter, EnrichedArticle, PositionChange, StanceRecord
+from schemas import EnrichedArticle, PositionChange, StanceRecord
+from stream.kafka.connection import bootstrap_servers, client_options  # noqa: F401  (re-exported)
+from stream.kafka.topics import BY_KIND, TopicSpec
 from stream.settings import Settings, get_settings
+from stream.worker.faust_compat import force_metadata_update
 
-KINDS: dict[str, tuple[str, type[BaseModel]]] = {
-    "articles": ("topic_articles", Article),
-    "enriched": ("topic_enriched", EnrichedArticle),
-    "stances": ("topic_stances", StanceRecord),
-    "alerts": ("topic_alerts", PositionChange),
-    "dlq": ("topic_dlq", DeadLetter),
-}
-
-
-def bootstrap_servers(settings: Settings) -> str:
-    """Faust's ``kafka://h1:9092;h2:9092`` form -> aiokafka's ``h1:9092,h2:9092``."""
-    parts = []
-    for url in settings.broker.replace(",", ";").split(";"):
-        url = url.strip()
-        if "://" in url:
-            url = url.split("://", 1)[1]
-        if url:
-            parts.append(url.rstrip("/"))
-    return ",".join(parts)
-
-
-def client_options(settings: Settings) -> dict[str, Any]:
-    """Security options for any aiokafka client, from the same settings as the worker."""
-    opts: dict[str, Any] = {"bootstrap_servers": bootstrap_servers(settings), "security_protocol": settings.security_protocol}
-    if settings.security_protocol in ("SSL", "SASL_SSL"):
-        opts["ssl_context"] = ssl.create_default_context(cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None)
-    if settings.security_protocol.startswith("SASL"):
-        password = settings.password()
-        if not settings.sasl_username or password is None:
-            raise ValueError(f"STANCE_SECURITY_PROTOCOL={settings.security_protocol} needs STANCE_SASL_USERNAME and "
-                             "STANCE_SASL_PASSWORD (or STANCE_SASL_PASSWORD_FILE)")
-        opts["sasl_mechanism"] = settings.sasl_mechanism
-        opts["sasl_plain_username"] = settings.sasl_username
-        opts["sasl_plain_password"] = password
-    return opts
+#: kind -> its registry entry (``stance tail KIND``)
+KINDS: dict[str, TopicSpec] = BY_KIND
 
 
 @dataclass
@@ -102,7 +71,7 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str, attempts: int
         parts = consumer.partitions_for_topic(topic)
         if parts:
             return [TopicPartition(topic, p) for p in sorted(parts)]
-        await consumer._client.force_metadata_update()  # aiokafka has no public call for this
+        await force_metadata_update(consumer)
         if not consumer.partitions_for_topic(topic):
             await asyncio.sleep(0.1)
     return []
@@ -120,8 +89,7 @@ async def records(
 ) -> AsyncIterator[ConsumerRecord]:
     """Yield a topic's raw records. Without ``follow`` it stops at the end offsets seen at start."""
     settings = settings or get_settings()
-    attr, _ = KINDS[kind]
-    topic = settings.topic(getattr(settings, attr))
+    topic = KINDS[kind].name(settings)
     consumer = AIOKafkaConsumer(
         group_id=group,
         enable_auto_commit=group is not None,
@@ -178,7 +146,7 @@ async def read(
     on_invalid: Callable[[bytes, Exception], None] | None = None,
 ) -> AsyncIterator[BaseModel]:
     """Yield models from a topic. Without ``follow`` it stops at the end offsets seen at start."""
-    _, model = KINDS[kind]
+    model = KINDS[kind].model
     where = where or Filter()
     async with aclosing(records(kind, settings=settings, since=since, from_beginning=from_beginning, follow=follow,
                                 group=group, idle_timeout=idle_timeout)) as recs:

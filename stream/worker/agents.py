@@ -9,16 +9,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import weakref
 from datetime import datetime, timezone
 
 import faust
-import faust.streams as faust_streams
 from pydantic import ValidationError
 
 from schemas import StanceRecord
-from stream import metrics
-from stream.app import alerts_topic, app, articles_topic, dlq_topic, enriched_topic, settings, stances_topic
+from stream.worker import faust_compat, metrics
+from stream.worker.app import alerts_topic, app, articles_topic, dlq_topic, enriched_topic, settings, stances_topic
+from stream.worker.tables import positions, seen_articles
 from stream.ingest import (
     DUPLICATE_ID,
     ENRICHMENT_FAILED,
@@ -30,18 +29,7 @@ from stream.ingest import (
 from stream.pool import EnrichPool
 from stream.positions import KeyState, apply_stance, position_key
 
-log = logging.getLogger("stream.agents")
-
-# Where each article id was first seen ("partition:offset"). A redelivery of that
-# same message is processed again (outputs are idempotent); the same id at another
-# offset is a duplicate and is dead-lettered. use_partitioner: the changelog is
-# partitioned by the article id like the input topic, not by the batch's last event.
-seen_articles = app.Table("articles-seen", default=None, use_partitioner=True, partitions=settings.input_partitions,
-                          schema=faust.Schema(key_type=str, value_type=str, key_serializer="raw", value_serializer="raw"))
-# (actor id | topic id) -> KeyState as JSON; written while consuming the stances
-# topic, which is keyed by actor id, so the table is partitioned by actor.
-positions = app.Table("positions", default=None,
-                      schema=faust.Schema(key_type=str, key_serializer="raw", value_serializer="orjson"))
+log = logging.getLogger("stream.worker.agents")
 
 _pool: EnrichPool | None = None
 
@@ -49,7 +37,7 @@ _pool: EnrichPool | None = None
 def pool() -> EnrichPool:
     global _pool
     if _pool is None:
-        _pool = EnrichPool(settings.pool_workers)
+        _pool = EnrichPool(settings.pool_workers, settings)
     return _pool
 
 
@@ -145,7 +133,7 @@ async def _finish_in_order(manual: faust.StreamT, queue: asyncio.Queue, window: 
                 log.info("enriched", extra={"article_id": article.id, "stances": len(res.stances)})
             # this task runs outside the agent's iteration; Faust's RocksDB store finds the partition
             # to write through the current event, so make it this article's event
-            faust_streams._current_event.set(weakref.ref(event))
+            faust_compat.set_current_event(event)
             seen_articles[article.id] = where
             await manual.ack(event)
         finally:
@@ -197,6 +185,6 @@ async def _lag() -> None:
             high = consumer.highwater(tp)
         except Exception:  # not fetched yet
             continue
-        committed = consumer._committed_offset.get(tp)  # no public accessor in Faust
+        committed = faust_compat.committed_offset(consumer, tp)
         if high is not None and committed is not None:
             metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(high - committed, 0))

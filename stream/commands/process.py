@@ -15,11 +15,12 @@ from pathlib import Path
 
 from schemas import StanceRecord
 from stream import codec
+from stream.commands import argument, option
+from stream.commands.sources import iter_items
 from stream.ingest import DUPLICATE_ID, ENRICHMENT_FAILED, Rejection, dead_letter, parse_article
 from stream.pool import EnrichPool
 from stream.positions import PositionTracker
-from stream.settings import Settings
-from stream.sources import iter_items
+from stream.settings import Settings, get_settings
 
 
 @dataclass
@@ -52,7 +53,7 @@ async def process(inputs: Iterable[str], out_dir: Path, settings: Settings, *, w
     summary = Summary()
     tracker = PositionTracker(min_confidence=settings.min_confidence, history_limit=settings.history_per_key)
     own_pool = pool is None
-    pool = pool or EnrichPool(workers or settings.pool_workers)
+    pool = pool or EnrichPool(workers or settings.pool_workers, settings)
     bar = _progress(len(items))
     seen: dict[str, str] = {}
     files = {name: (out_dir / f"{name}.jsonl").open("wb") for name in ("enriched", "stances", "alerts", "dlq")}
@@ -108,3 +109,18 @@ async def process(inputs: Iterable[str], out_dir: Path, settings: Settings, *, w
 
 def run(inputs: list[str], out_dir: Path, settings: Settings, workers: int = 0) -> Summary:
     return asyncio.run(process(inputs, out_dir, settings, workers=workers))
+
+
+# --------------------------------------------------------------------------- command line
+
+OPTIONS = (
+    argument("inputs", nargs=-1, required=True, type=str),
+    option("--out", "out", type=str, required=True, help="Output directory"),
+    option("--workers", "workers", type=int, default=0, help="Pool processes (0 = one per core)"),
+)
+
+
+async def command(self, inputs: tuple[str, ...], out: str, workers: int) -> None:
+    """Enrich and track positions offline: INPUT... -> DIR/{enriched,stances,alerts,dlq}.jsonl."""
+    summary = await process(list(inputs), Path(out), get_settings(), workers=workers)
+    print(summary.line(), file=sys.stderr)

@@ -22,9 +22,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+import weakref
+from typing import TYPE_CHECKING, Any
 
-from faust.transport.producer import ProducerBuffer
+if TYPE_CHECKING:
+    from faust.transport.producer import ProducerBuffer
 
 log = logging.getLogger("stream.producer_flush")
 
@@ -32,8 +34,17 @@ log = logging.getLogger("stream.producer_flush")
 FAUST_FLUSH_STEP = 0.1
 
 _ATTR = "_stance_unsettled"
-_faust_put = ProducerBuffer.put
-_faust_flush = ProducerBuffer.flush
+_originals: dict[str, Any] = {}
+
+
+def _faust_put(buffer: ProducerBuffer, fut: Any) -> None:
+    """Faust's own ``ProducerBuffer.put`` (kept by :func:`install`)."""
+    _originals["put"](buffer, fut)
+
+
+async def _faust_flush(buffer: ProducerBuffer) -> None:
+    """Faust's own ``ProducerBuffer.flush`` (kept by :func:`install`)."""
+    await _originals["flush"](buffer)
 
 
 def _unsettled(buffer: ProducerBuffer) -> set[asyncio.Future]:
@@ -71,5 +82,26 @@ async def _flush(self: ProducerBuffer) -> None:
 
 def install() -> None:
     """Replace ``ProducerBuffer.put`` and ``flush`` (idempotent; affects every Faust app in the process)."""
+    from faust.transport.producer import ProducerBuffer
+
+    if not _originals:
+        _originals["put"], _originals["flush"] = ProducerBuffer.put, ProducerBuffer.flush
     ProducerBuffer.put = _put  # type: ignore[method-assign]
     ProducerBuffer.flush = _flush  # type: ignore[method-assign]
+
+
+def set_current_event(event: Any) -> None:
+    """Make ``event`` Faust's current event: its RocksDB store finds the partition to write through it."""
+    import faust.streams
+
+    faust.streams._current_event.set(weakref.ref(event))
+
+
+def committed_offset(consumer: Any, tp: Any) -> int | None:
+    """The offset Faust last committed for ``tp`` (Faust has no public accessor)."""
+    return consumer._committed_offset.get(tp)
+
+
+async def force_metadata_update(consumer: Any) -> None:
+    """Ask the broker for fresh metadata (aiokafka has no public call for this)."""
+    await consumer._client.force_metadata_update()

@@ -30,13 +30,15 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import Article
-from stream import client
-from stream.admin import ensure_topics
-from stream.client import client_options
+from stream.commands import option, parse_time, say
 from stream.ingest import Rejection, parse_article
-from stream.publish import send_raw
-from stream.settings import Settings
-from stream.supervise import Worker
+from stream.kafka import client
+from stream.kafka.admin import ensure_topics
+from stream.kafka.connection import client_options
+from stream.kafka.producer import send_raw
+from stream.kafka.topics import ARTICLES, STANCES
+from stream.settings import Settings, get_settings
+from stream.worker.supervise import Worker
 
 
 @dataclass
@@ -81,7 +83,7 @@ def namespace(settings: Settings, name: str) -> tuple[Settings, dict[str, str]]:
 async def select_articles(settings: Settings, since: datetime | None, until: datetime | None,
                           summary: ReplaySummary) -> list[tuple[Article, bytes]]:
     """Every valid article of the live input topic published in [since, until), in event-time order."""
-    topic = settings.topic(settings.topic_articles)
+    topic = ARTICLES.name(settings)
     consumer = AIOKafkaConsumer(enable_auto_commit=False, auto_offset_reset="earliest",
                                 max_partition_fetch_bytes=32 * 1024 * 1024, **client_options(settings))
     await consumer.start()
@@ -198,8 +200,8 @@ async def rebuild(settings: Settings, tabledir: Path | None = None) -> list[str]
     await consumer.start()
     try:
         offsets = {}
-        for attr, to_end in (("topic_articles", False), ("topic_stances", True)):
-            topic = settings.topic(getattr(settings, attr))
+        for spec, to_end in ((ARTICLES, False), (STANCES, True)):
+            topic = spec.name(settings)
             tps = await client.topic_partitions(consumer, topic)
             edge = await (consumer.end_offsets(tps) if to_end else consumer.beginning_offsets(tps))
             offsets.update(edge)
@@ -213,3 +215,27 @@ async def rebuild(settings: Settings, tabledir: Path | None = None) -> list[str]
         shutil.rmtree(tabledir)
         notes.append(f"deleted local table data {tabledir}")
     return notes
+
+
+# --------------------------------------------------------------------------- command line
+
+_rebuild = rebuild  # the command's --rebuild flag takes the name
+
+OPTIONS = (
+    option("--since", "since", type=str, default=None, help="ISO time: first published_at to include"),
+    option("--until", "until", type=str, default=None, help="ISO time: first published_at to leave out"),
+    option("--name", "name", type=str, default=None, help="Replay name (topic prefix replay.NAME.)"),
+    option("--rebuild", "rebuild", is_flag=True, default=False, help="Reset live state to be rebuilt from the start"),
+)
+
+
+async def command(self, since: str | None, until: str | None, name: str | None, rebuild: bool) -> None:
+    """Reprocess a time range into an isolated namespace, or --rebuild the live state."""
+    settings = get_settings()
+    if rebuild:
+        for note in await _rebuild(settings, tabledir=Path(self.app.conf.tabledir)):
+            say(self, note)
+        say(self, "live state reset: start the workers again to rebuild it from the input topic")
+        return
+    summary = await replay(settings, since=parse_time(since), until=parse_time(until), name=name)
+    say(self, summary.line())

@@ -11,9 +11,10 @@ import orjson
 from faust.web import Request, Response, View
 
 from schemas import PositionChange
-from stream import client, metrics
-from stream.agents import positions
-from stream.app import app, settings
+from stream.kafka import client
+from stream.worker import metrics
+from stream.worker.tables import positions
+from stream.worker.app import app, settings
 from stream.positions import KeyState, current_position
 
 

@@ -7,13 +7,9 @@ import time
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
-from stream.client import client_options
+from stream.kafka.connection import client_options
+from stream.kafka.topics import TOPICS, topic_names  # noqa: F401  (topic_names: re-exported for callers)
 from stream.settings import Settings
-
-
-def topic_names(settings: Settings) -> list[str]:
-    return [settings.topic(getattr(settings, a)) for a in
-            ("topic_articles", "topic_enriched", "topic_stances", "topic_alerts", "topic_dlq")]
 
 
 async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], deadline: float) -> None:
@@ -45,15 +41,14 @@ async def ensure_topics(settings: Settings, *, timeout: float = 60.0) -> list[st
             await asyncio.sleep(1.0)
     try:
         existing = set(await admin.list_topics())
-        wanted = [n for n in topic_names(settings) if n not in existing]
+        missing = [t for t in TOPICS if t.name(settings) not in existing]
+        wanted = [t.name(settings) for t in missing]
         if wanted:
             try:
-                inputs = settings.topic(settings.topic_articles)
                 await admin.create_topics([
-                    NewTopic(n, settings.input_partitions if n == inputs else settings.partitions,
-                             settings.replication_factor,
-                             topic_configs={"max.message.bytes": str(max(settings.max_message_bytes * 2, 1_048_576))})
-                    for n in wanted
+                    NewTopic(t.name(settings), t.partitions(settings), settings.replication_factor,
+                             topic_configs=t.configs(settings))
+                    for t in missing
                 ])
             except TopicAlreadyExistsError:
                 pass

@@ -17,10 +17,12 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
 from schemas import PositionChange
-from stream.client import client_options
-from stream.settings import Settings
+from stream.commands import option
+from stream.kafka.connection import client_options
+from stream.kafka.topics import ALERTS
+from stream.settings import Settings, get_settings
 
-log = logging.getLogger("stream.sink")
+log = logging.getLogger("stream.commands.alerts")
 
 
 class Delivered:
@@ -69,7 +71,7 @@ async def post_with_retries(session: aiohttp.ClientSession, url: str, body: byte
 async def run_webhook(url: str, settings: Settings, *, group: str = "stance-alerts-webhook",
                       stop_after_idle: float | None = None, attempts: int | None = None) -> int:
     """Consume alerts with ``group`` and POST each one; returns how many were delivered."""
-    topic = settings.topic(settings.topic_alerts)
+    topic = ALERTS.name(settings)
     consumer = AIOKafkaConsumer(topic, group_id=group, enable_auto_commit=False,
                                 auto_offset_reset="earliest", **client_options(settings))
     delivered = Delivered()
@@ -100,3 +102,16 @@ async def run_webhook(url: str, settings: Settings, *, group: str = "stance-aler
                         await consumer.commit({TopicPartition(tp.topic, tp.partition): rec.offset + 1})
     finally:
         await consumer.stop()
+
+
+# --------------------------------------------------------------------------- command line
+
+OPTIONS = (
+    option("--webhook", "webhook", type=str, required=True, help="URL to POST each alert to"),
+    option("--group", "group", type=str, default="stance-alerts-webhook"),
+)
+
+
+async def command(self, webhook: str, group: str) -> None:
+    """Deliver every position-change alert to a webhook, committing only after delivery."""
+    await run_webhook(webhook, get_settings(), group=group)

@@ -29,14 +29,17 @@ from pathlib import Path
 import orjson
 
 from schemas import Article
-from stream import client, kafka_local
-from stream.admin import ensure_topics
+from stream.devtools import kafka_local
+from stream.kafka import client
+from stream.kafka.admin import ensure_topics
 from stream.ingest import Rejection, parse_article
 from stream.pool import EnrichPool, default_workers
-from stream.publish import producer_for
+from stream.kafka.producer import producer_for
+from stream.kafka.topics import ARTICLES
 from stream.settings import PACKAGE_DIR, Settings, get_settings
-from stream.sources import iter_items
-from stream.supervise import Worker, cpu_seconds, rss_peak_kb
+from stream.commands.sources import iter_items
+from stream.devtools.procstats import cpu_seconds, rss_peak_kb
+from stream.worker.supervise import Worker
 
 DEFAULT_INPUT = PACKAGE_DIR / "samples" / "articles.jsonl"
 
@@ -78,7 +81,7 @@ def stage_abc(articles: list[Article], settings: Settings) -> tuple[Stage, Stage
     import spacy
 
     from stream.nlp import backend
-    from stream.nlp.pipeline import Enricher
+    from stream.nlp.enricher import Enricher
 
     backend.configure(settings.model_copy(update={"nlp_blas": "blis"}))
     nlp_default = spacy.load(settings.spacy_model)
@@ -87,7 +90,7 @@ def stage_abc(articles: list[Article], settings: Settings) -> tuple[Stage, Stage
     for model in (nlp, nlp_default):
         list(model.pipe([a.body for a in articles[:2]]))
     list(enricher.enrich_many(articles[:2]))
-    pool = EnrichPool(settings.pool_workers)
+    pool = EnrichPool(settings.pool_workers, settings)
     pool.warm_up()
 
     def full(model):
@@ -156,7 +159,7 @@ async def _publish_and_track(settings: Settings, articles: list[Article], rate: 
     alert_lat: list[float] = []
     producer = producer_for(settings)
     await producer.start()
-    topic = settings.topic(settings.topic_articles)
+    topic = ARTICLES.name(settings)
 
     async def watch_enriched() -> None:
         # keys only (the article id): decoding every enriched record would take CPU from the

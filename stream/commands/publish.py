@@ -11,12 +11,12 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaProducer
-
-from stream.client import client_options
+from stream.commands import argument, option, say
+from stream.commands.sources import RawItem, iter_items
 from stream.ingest import Rejection, parse_article
-from stream.settings import Settings
-from stream.sources import RawItem, iter_items
+from stream.kafka.producer import producer_for
+from stream.kafka.topics import ARTICLES
+from stream.settings import Settings, get_settings
 
 
 @dataclass
@@ -30,32 +30,6 @@ class PublishSummary:
         return f"sent {self.sent}, rejected {self.rejected}, duplicates {self.duplicates}"
 
 
-def producer_for(settings: Settings) -> AIOKafkaProducer:
-    return AIOKafkaProducer(
-        acks="all",
-        enable_idempotence=True,
-        max_request_size=max(settings.max_message_bytes * 2, 1_048_576),
-        linger_ms=5,
-        **client_options(settings),
-    )
-
-
-async def send_raw(items: Iterable[tuple[bytes | None, bytes]], settings: Settings, topic: str | None = None) -> int:
-    """Send pre-built (key, value) pairs unvalidated: for tests and fault injection."""
-    producer = producer_for(settings)
-    await producer.start()
-    n = 0
-    try:
-        topic = topic or settings.topic(settings.topic_articles)
-        for key, value in items:
-            await producer.send(topic, value=value, key=key)
-            n += 1
-        await producer.flush()
-    finally:
-        await producer.stop()
-    return n
-
-
 async def publish(locations: Iterable[str], settings: Settings, *, validate: bool = True,
                   progress: bool | None = None) -> PublishSummary:
     summary = PublishSummary()
@@ -67,7 +41,7 @@ async def publish(locations: Iterable[str], settings: Settings, *, validate: boo
         bar = tqdm(total=len(items), unit="article", file=sys.stderr)
     producer = producer_for(settings)
     await producer.start()
-    topic = settings.topic(settings.topic_articles)
+    topic = ARTICLES.name(settings)
     seen: set[str] = set()
     try:
         for item in items:
@@ -99,3 +73,19 @@ async def publish(locations: Iterable[str], settings: Settings, *, validate: boo
         if bar:
             bar.close()
     return summary
+
+
+# --------------------------------------------------------------------------- command line
+
+OPTIONS = (
+    argument("paths", nargs=-1, required=True, type=str),
+    option("--no-validate", "no_validate", is_flag=True, default=False, help="Send even what fails validation"),
+)
+
+
+async def command(self, paths: tuple[str, ...], no_validate: bool) -> None:
+    """Send articles (JSONL, JSON array, text files, RSS/Atom file or URL) to the input topic."""
+    summary = await publish(list(paths), get_settings(), validate=not no_validate)
+    for problem in summary.problems:
+        print(problem, file=sys.stderr)
+    say(self, summary.line())

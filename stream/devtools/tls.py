@@ -78,7 +78,7 @@ def make_pki(directory: Path, *, hosts: Sequence[str] = ("127.0.0.1", "localhost
 
 def sasl_ssl_listener(port: int, pki: PKI, *, mechanisms: Sequence[str] = ("SCRAM-SHA-512",),
                       host: str = "127.0.0.1") -> tuple[list[str], dict[str, str]]:
-    """``listeners`` and ``extra_config`` for :class:`stream.kafka_local.LocalBroker`: one SASL_SSL
+    """``listeners`` and ``extra_config`` for :class:`stream.devtools.kafka_local.LocalBroker`: one SASL_SSL
     listener with SCRAM; the inter-broker and controller listeners stay PLAINTEXT on their own ports."""
     extra = {
         "sasl.enabled.mechanisms": ",".join(mechanisms),

@@ -12,12 +12,13 @@ import sys
 import time
 from pathlib import Path
 
-from stream import client, kafka_local
-from stream.admin import ensure_topics
-from stream.pretty import render
-from stream.publish import publish
+from stream.devtools import kafka_local
+from stream.kafka import client
+from stream.kafka.admin import ensure_topics
+from stream.commands.pretty import render
+from stream.commands.publish import publish
 from stream.settings import PACKAGE_DIR, get_settings
-from stream.supervise import Worker
+from stream.worker.supervise import Worker
 
 SAMPLES = PACKAGE_DIR / "samples" / "articles.jsonl"
 

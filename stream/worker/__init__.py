@@ -1,0 +1,1 @@
+"""The Faust worker: app, tables, agents, web views, metrics, logs, and a supervisor for tests and replays."""
