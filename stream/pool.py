@@ -34,6 +34,7 @@ class EnrichResult:
     enriched: bytes
     stances: list[tuple[str, bytes]] = field(default_factory=list)
     polarities: list[str] = field(default_factory=list)
+    rule_errors: int = 0  # NLP rule errors while enriching it (logged and counted in the pool process)
 
 
 def _init_worker(settings: Settings) -> None:
@@ -48,6 +49,9 @@ def enrich_article(article: Article) -> EnrichResult:
     """Runs in a pool process (or inline, with the environment's settings)."""
     if _ENRICHER is None:
         _init_worker(get_settings())
+    from stream.nlp import errors
+
+    before = errors.count()
     enriched = _ENRICHER.enrich(article)
     # Strongest first: the tracker judges a stance when it arrives, so within one
     # article the statement that should win must be applied first (see positions.py).
@@ -58,6 +62,7 @@ def enrich_article(article: Article) -> EnrichResult:
         enriched=codec.dumps(enriched),
         stances=[(s.actor.id, codec.dumps(s)) for s in ordered],
         polarities=[s.polarity for s in ordered],
+        rule_errors=errors.count() - before,
     )
 
 

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(16, ge=1, description="Articles in flight in the pool at once (at least 4 per process)")
     actors_file: Path | None = Field(None, description="Extra actor KB (JSONL) merged over the shipped one")
     topics_file: Path | None = Field(None, description="Extra topic catalogue (JSONL) merged over the shipped one")
+    strict: bool = Field(False, description="Raise an error inside an NLP rule instead of logging, counting and "
+                         "skipping it (the unit tests set it)")
 
     # --- positions ------------------------------------------------------
     min_confidence: float = Field(0.5, ge=0.0, le=1.0, description="Stances at or below this never set a position")

@@ -6,6 +6,7 @@ import pytest
 spacy = pytest.importorskip("spacy")
 
 from stream.nlp.attribution import CUE_LEMMAS, RawAttribution, extract_attributions  # noqa: E402
+from stream.nlp.errors import STRICT  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,7 @@ def nlp():
 
 def _run(nlp, text):
     doc = nlp(text)
-    atts = extract_attributions(doc)
+    atts = extract_attributions(doc, errors=STRICT)
     return doc, [
         {
             "speaker": text[a.speaker[0] : a.speaker[1]],
@@ -267,13 +268,13 @@ def test_offsets_sorted_unique(nlp):
     ],
 )
 def test_never_raises(nlp, text):
-    atts = extract_attributions(nlp(text))
+    atts = extract_attributions(nlp(text), errors=STRICT)
     assert isinstance(atts, list)
 
 
 def test_unparsed_doc_is_empty():
     doc = spacy.blank("en")("He said the plan was dead.")
-    assert extract_attributions(doc) == []
+    assert extract_attributions(doc, errors=STRICT) == []
 
 
 # The PolNeAR source-F1 gate runs through the real offline path (stance process) in

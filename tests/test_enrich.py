@@ -11,11 +11,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from schemas import Article
 from stream.nlp.enricher import EXTRACTOR_VERSION, PIPELINE_VERSION, Enricher
+from stream.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def enricher() -> Enricher:
-    return Enricher()
+    return Enricher(Settings(strict=True))  # a rule error fails the test instead of being skipped
 
 
 def art(body: str, aid: str = "t-1", when: str = "2026-10-15T12:00:00Z") -> Article:
@@ -272,3 +273,24 @@ def test_a_deal_refers_to_the_pay_offer_not_the_strikes_it_ends(enricher):
     ss = enricher.enrich(art(body)).stances
     assert ss and not find(ss, topic="strike-action", polarity="support"), [(s.topic.id, s.polarity) for s in ss]
     assert find(ss, topic="pay-offer", polarity="support")
+
+
+def test_rule_errors_are_counted_and_raised_when_strict(monkeypatch):
+    """A rule error is logged and counted (lenient) or raised (strict), never silently skipped."""
+    from stream.nlp import errors
+    from stream.nlp.stance import StanceExtractor
+
+    def boom(self, ctx, tok):
+        raise RuntimeError("rule bug")
+
+    lenient = Enricher(Settings(strict=False))
+    body = "The minister said the government rejects the plan."
+    monkeypatch.setattr(StanceExtractor, "_from_token", boom)
+    before = errors.count()
+    before_metric = errors.RULE_ERRORS.labels("stance.trigger")._value.get()
+    out = lenient.enrich(art(body))
+    assert out.article_id == "t-1" and errors.count() > before
+    assert errors.RULE_ERRORS.labels("stance.trigger")._value.get() > before_metric
+    strict = Enricher(Settings(strict=True))
+    with pytest.raises(RuntimeError, match="rule bug"):
+        strict.enrich(art(body))

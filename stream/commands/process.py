@@ -31,11 +31,13 @@ class Summary:
     stances: int = 0
     alerts: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    rule_errors: int = 0
 
     def line(self) -> str:
         why = ", ".join(f"{k}={v}" for k, v in sorted(self.reasons.items()))
         return (f"read {self.read}, enriched {self.enriched}, dead-lettered {self.dead_lettered}"
-                f"{' (' + why + ')' if why else ''}, stances {self.stances}, alerts {self.alerts}")
+                f"{' (' + why + ')' if why else ''}, stances {self.stances}, alerts {self.alerts}"
+                f"{f', NLP rule errors {self.rule_errors} (logged)' if self.rule_errors else ''}")
 
 
 def _progress(total: int | None):
@@ -87,6 +89,7 @@ async def process(inputs: Iterable[str], out_dir: Path, settings: Settings, *, w
                     reject(item.origin, item.payload, ENRICHMENT_FAILED, f"{type(res).__name__}: {res}")
                     continue
                 summary.enriched += 1
+                summary.rule_errors += res.rule_errors
                 write("enriched", res.enriched)
                 for _, stance_bytes in res.stances:
                     summary.stances += 1

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from stream.nlp.errors import LENIENT, ErrorPolicy
+
 __all__ = [
     "RawAttribution",
     "CUE_LEMMAS",
@@ -161,11 +163,18 @@ _DOCUMENT_NOUNS = frozenset(
 _QUOTE_CHARS = "\u201c\u201d\"'`\u00ab\u00bb"
 
 
-def extract_attributions(doc: Doc) -> list[RawAttribution]:
-    """Attributions in ``doc``, sorted by cue start, without duplicates. Never raises."""
+def extract_attributions(doc: Doc, *, article_id: str | None = None,
+                         errors: ErrorPolicy = LENIENT) -> list[RawAttribution]:
+    """Attributions in ``doc``, sorted by cue start, without duplicates.
+
+    An error inside the rules is logged with ``article_id`` and counted (see
+    :mod:`stream.nlp.errors`) and the article gets no attributions; with a strict
+    policy it is raised.
+    """
     try:
         return _extract(doc)
-    except Exception:  # noqa: BLE001 - odd input must never break the pipeline
+    except Exception as exc:  # noqa: BLE001 - odd input must not break the pipeline, but must be seen
+        errors.failed("attribution", article_id, exc)
         return []
 
 

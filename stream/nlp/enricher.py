@@ -22,6 +22,7 @@ from stream.nlp import kb as kb_mod
 from stream.nlp import topics as topics_mod
 from stream.nlp.attribution import extract_attributions
 from stream.nlp.entities import EntityIndex, build_entities
+from stream.nlp.errors import ErrorPolicy
 from stream.nlp.kb import KB
 from stream.nlp.stance import TRIGGER_FORMS, StanceExtractor
 from stream.nlp.topics import Catalogue
@@ -66,7 +67,8 @@ class Enricher:
         self.parse_pipes = [(n, self._memo(n, self.nlp.get_pipe(n))) for n in PARSE_PIPES if n in self.nlp.pipe_names]
         self.kb = KB([kb_mod.SHIPPED, self.settings.actors_file])
         self.catalogue = Catalogue([topics_mod.SHIPPED, self.settings.topics_file])
-        self.extractor = StanceExtractor(self.kb, self.catalogue, EXTRACTOR_VERSION)
+        self.errors = ErrorPolicy(strict=self.settings.strict)
+        self.extractor = StanceExtractor(self.kb, self.catalogue, EXTRACTOR_VERSION, errors=self.errors)
 
     # ---- public -------------------------------------------------------
     def enrich(self, article: Article) -> EnrichedArticle:
@@ -94,7 +96,9 @@ class Enricher:
                 d.ents = [x for x in spans if x is not None]
             for _, pipe in self.parse_pipes:
                 subs = list(pipe.pipe(subs, batch_size=16))
-        except Exception:
+        except Exception as exc:
+            if len(articles) == 1:
+                self.errors.failed("analysis", articles[0].id, exc)
             log.exception("batch analysis failed; enriching one by one")
             if len(articles) > 1:
                 out = []
@@ -106,8 +110,8 @@ class Enricher:
         for a, d, sub, (_, cmap) in zip(articles, docs, subs, packed):
             try:
                 out.append(self._one(a, d, sub, cmap))
-            except Exception:
-                log.exception("enrichment failed for %s", a.id)
+            except Exception as exc:
+                self.errors.failed("enrichment", a.id, exc)
                 out.append(self._empty(a))
         return out
 
@@ -162,11 +166,7 @@ class Enricher:
         ents = build_entities(doc, self.kb, on, body)
         raws = []
         if len(sub):
-            try:
-                raws = extract_attributions(sub)
-            except Exception:
-                log.exception("attribution failed for %s", a.id)
-                raws = []
+            raws = extract_attributions(sub, article_id=a.id, errors=self.errors)
         attributions = []
         ctx = self.extractor.context(a, body, sub, cmap, ents, doc)
         for r in raws:
@@ -185,13 +185,13 @@ class Enricher:
                     kind=r.kind if r.kind in ("direct", "indirect", "reported") else "indirect",
                 ))
                 ctx.add_attribution(r)
-            except Exception:
-                log.debug("attribution conversion failed", exc_info=True)
+            except Exception as exc:
+                self.errors.failed("attribution.offsets", a.id, exc)
         stances = []
         try:
             stances = self.extractor.extract(ctx)
-        except Exception:
-            log.exception("stance extraction failed for %s", a.id)
+        except Exception as exc:
+            self.errors.failed("stance", a.id, exc)
         return EnrichedArticle(
             article_id=a.id, article=a, entities=ents.to_models(), attributions=attributions,
             stances=stances, pipeline_version=PIPELINE_VERSION,

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 
 from schemas import ActorRef, Evidence, SpeakerRef, StanceRecord, TopicRef
 from stream.nlp.entities import Ent, EntityIndex
+from stream.nlp.errors import LENIENT, ErrorPolicy
 from stream.nlp.kb import KB, Actor
 from stream.nlp.text import STOPWORDS, norm, short_hash
 from stream.nlp.topics import Catalogue, fallback_id
@@ -522,10 +523,11 @@ def _lem(tok) -> str:
 
 
 class StanceExtractor:
-    def __init__(self, kb: KB, cat: Catalogue, version: str):
+    def __init__(self, kb: KB, cat: Catalogue, version: str, errors: ErrorPolicy = LENIENT):
         self.kb = kb
         self.cat = cat
         self.version = version
+        self.errors = errors
 
     def context(self, article, body, sub, cmap, ents: EntityIndex, doc) -> Ctx:
         on = article.published_at.date() if article.published_at else None
@@ -554,12 +556,12 @@ class StanceExtractor:
             for tok in sent:
                 try:
                     found.extend(self._from_token(ctx, tok))
-                except Exception:
-                    continue
+                except Exception as exc:
+                    self.errors.failed("stance.trigger", ctx.article.id, exc)
             try:
                 found.extend(self._evaluative(ctx, sent))
-            except Exception:
-                pass
+            except Exception as exc:
+                self.errors.failed("stance.evaluative", ctx.article.id, exc)
         return self._records(ctx, found)
 
     def topic_mentions(self, doc) -> list[tuple]:

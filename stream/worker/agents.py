@@ -130,6 +130,8 @@ async def _finish_in_order(manual: faust.StreamT, queue: asyncio.Queue, window: 
                     await stances_topic.send(key=actor_id, value=stance)
                     metrics.STANCES.labels(polarity).inc()
                 metrics.ENRICHED.inc()
+                if res.rule_errors:
+                    metrics.RULE_ERRORS.inc(res.rule_errors)
                 log.info("enriched", extra={"article_id": article.id, "stances": len(res.stances)})
             # this task runs outside the agent's iteration; Faust's RocksDB store finds the partition
             # to write through the current event, so make it this article's event

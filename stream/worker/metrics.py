@@ -23,6 +23,8 @@ ENRICH_SECONDS = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30),
     registry=REGISTRY,
 )
+RULE_ERRORS = Counter("stance_rule_errors_total", "Errors inside an NLP rule, in the pool's processes "
+                      "(see stream/nlp/errors.py)", registry=REGISTRY)
 POOL_QUEUE = Gauge("stance_pool_queue_depth", "Articles submitted to the pool and not yet done", registry=REGISTRY)
 CONSUMER_LAG = Gauge("stance_consumer_lag", "Messages behind the end of each input partition", ["topic", "partition"], registry=REGISTRY)
 
