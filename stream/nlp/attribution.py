@@ -39,6 +39,16 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from stream.nlp.errors import LENIENT, ErrorPolicy
+from stream.nlp.lexicons.speech import (  # noqa: F401  (the cue lists: re-exported for callers)
+    ADDRESSEE_VERBS,
+    CUE_LEMMAS,
+    DOCUMENT_NOUNS,
+    NOUN_CUE_LEMMAS,
+    POSITION_LEMMAS,
+    QUOTE_CUES,
+    SPEECH_LEMMAS,
+    VERB_CUES,
+)
 
 __all__ = [
     "RawAttribution",
@@ -60,63 +70,6 @@ class RawAttribution:
     cue_root: int              # doc token index of the cue's main token
     content_root: int | None   # doc token index of the content head, None for a bare quote
 
-
-# Verbs of saying / reporting / cognition that take a clause or a quote as content.
-SPEECH_LEMMAS: frozenset[str] = frozenset(
-    """
-    say tell add note warn argue insist claim stress announce confirm deny
-    explain state declare report write tweet post reply respond answer ask
-    acknowledge admit concede suggest predict promise pledge vow threaten
-    reveal disclose indicate point mention recall remark observe comment
-    emphasize emphasise assert maintain contend allege charge complain
-    testify agree caution estimate find show conclude
-    believe think know hope expect fear worry feel consider assume doubt
-    recommend propose demand urge order shout chant yell scream
-    continue repeat reiterate echo describe cite quote joke boast brag
-    lament counter retort protest accuse blame question wonder
-    learn hear read tout signal hint imply speculate
-    forecast project calculate guess reckon inform assure remind convince
-    advise instruct proclaim acknowledge concede summarize summarise
-    """.split()
-)
-
-# Verbs expressing a held position toward an object (reported stances).
-POSITION_LEMMAS: frozenset[str] = frozenset(
-    """
-    reject oppose back support welcome criticise criticize condemn endorse
-    praise slam blast dismiss denounce attack defend favor favour resist
-    applaud hail approve veto block decry lambaste want refuse
-    decline plan seek push champion embrace advocate call
-    propose promote sponsor liken compare chastise thank accept resent vote
-    impose recommend articulate label brand dub portray paint characterize
-    characterise credit prefer choose rate regard deem commit encourage
-    discourage appeal challenge dispute contest downplay mock ridicule
-    justify apologize apologise congratulate express voice discuss talk
-    speak address reference document detail outline unveil publish offer
-    blame question urge demand threaten decide view
-    """.split()
-)
-
-# Nouns of saying / position: "Trump's claim that ...", "the senator's call for ...".
-NOUN_CUE_LEMMAS: frozenset[str] = frozenset(
-    """
-    claim statement comment remark warning promise pledge demand criticism
-    accusation assertion argument allegation suggestion proposal decision
-    refusal insistence view belief opinion position stance estimate prediction
-    forecast announcement denial admission threat vow support opposition
-    endorsement rejection objection concern fear hope reluctance determination
-    commitment eagerness call plea appeal charge complaint contention
-    """.split()
-)
-
-_VERB_CUES = SPEECH_LEMMAS | POSITION_LEMMAS
-
-# Everything that can introduce an attribution: verbs, nouns, and "accord" (the
-# lemma of "according" in "according to X").
-CUE_LEMMAS: frozenset[str] = _VERB_CUES | NOUN_CUE_LEMMAS | frozenset({"accord"})
-
-# cue lemmas that can carry a direct quotation
-_QUOTE_CUES = SPEECH_LEMMAS | frozenset({"call"})
 
 _NOMINAL = frozenset({"PROPN", "NOUN", "PRON", "NUM", "X"})
 _DASHES = "\u2015\u2014\u2013"
@@ -152,15 +105,6 @@ def _animate(t: Token) -> bool:
     return False
 
 
-_DOCUMENT_NOUNS = frozenset(
-    """
-    statement letter report release ad advertisement video post tweet memo email
-    note study survey poll paper document filing brief complaint lawsuit suit
-    ruling order speech interview editorial column article message sign banner
-    petition resolution motion bill proposal analysis review
-    """.split()
-)
-_QUOTE_CHARS = "\u201c\u201d\"'`\u00ab\u00bb"
 
 
 def extract_attributions(doc: Doc, *, article_id: str | None = None,
@@ -343,10 +287,10 @@ def _subject(verb: Token) -> Token | None:
                     return obj
             t = head
             continue
-        if dep == "acl" and t.tag_ == "VBG" and t.head is not t and verb.lemma_ in _QUOTE_CUES:
+        if dep == "acl" and t.tag_ == "VBG" and t.head is not t and verb.lemma_ in QUOTE_CUES:
             # "a statement saying ..." -> the noun (a text, or a person/organisation)
             h = t.head
-            if h.lemma_.lower() in _DOCUMENT_NOUNS or _animate(h):
+            if h.lemma_.lower() in DOCUMENT_NOUNS or _animate(h):
                 return h
             return None
         break
@@ -370,9 +314,6 @@ def _speaker_of(subj: Token) -> tuple[tuple[int, int], int]:
     return _speaker_span(subj), subj.i
 
 
-_ADDRESSEE_VERBS = frozenset("tell ask inform assure remind urge warn advise instruct convince persuade".split())
-
-
 def _weak_object(t: Token) -> bool:
     """An object that carries no content: a bare pronoun / wh-word or a date."""
     if t.ent_type_ in _TIME_ENTS:
@@ -385,7 +326,7 @@ def _weak_object(t: Token) -> bool:
 def _content_child(verb: Token) -> Token | None:
     best = None
     rank = 9
-    addressee = verb.lemma_.lower() in _ADDRESSEE_VERBS
+    addressee = verb.lemma_.lower() in ADDRESSEE_VERBS
     speech = verb.lemma_.lower() in SPEECH_LEMMAS
     for c in verb.children:
         d = c.dep_
@@ -544,7 +485,7 @@ def _quote_pass(doc: Doc, quotes, ix: _Index, out: dict) -> None:
                 t = doc[k]
                 if ix.quote_of[k] >= 0 or "\n" in t.text or t.text in (".", "!", "?", ";"):
                     break
-                if t.lemma_.lower() in _QUOTE_CUES and t.pos_ in ("VERB", "AUX"):
+                if t.lemma_.lower() in QUOTE_CUES and t.pos_ in ("VERB", "AUX"):
                     spk = None
                     subj = _subject(t)
                     if subj is not None and ix.quote_of[subj.i] < 0 and abs(subj.i - k) <= 12 and subj.i >= j:
@@ -595,7 +536,7 @@ def _quote_pass(doc: Doc, quotes, ix: _Index, out: dict) -> None:
             t = doc[k]
             if ix.quote_of[k] >= 0 or "\n" in t.text:
                 break
-            if t.lemma_.lower() in _QUOTE_CUES and t.pos_ in ("VERB", "AUX"):
+            if t.lemma_.lower() in QUOTE_CUES and t.pos_ in ("VERB", "AUX"):
                 comp = _content_child(t)
                 if comp is not None and comp.left_edge.idx < qs - 2:
                     break  # "said Kyiv wanted guarantees “with real force”": indirect, partly quoted
@@ -699,7 +640,7 @@ def _dep_pass(doc: Doc, ix: _Index, quotes, out: dict, claimed: set[int]) -> Non
         lemma = tok.lemma_.lower()
         if tok.pos_ not in ("VERB", "AUX") or tok.i in claimed or ix.quote_of[tok.i] >= 0:
             continue  # (a verb inside a quotation is part of someone's words)
-        if lemma not in _VERB_CUES:
+        if lemma not in VERB_CUES:
             continue
         spk = _subject(tok)
         if spk is None or ix.quote_of[spk.i] >= 0 or spk.pos_ not in ("PROPN", "NOUN", "PRON", "NUM", "X"):
@@ -804,7 +745,7 @@ def _noun_pass(doc: Doc, ix: _Index, out: dict) -> None:
 def _headline_verb(word: str) -> bool:
     """A present-tense headline verb: ``Says``, ``Vows``, ``Urges``, ``Slams``."""
     w = word.lower()
-    return len(w) > 3 and w.endswith("s") and (w[:-1] in _VERB_CUES or (w.endswith("es") and w[:-2] in _VERB_CUES))
+    return len(w) > 3 and w.endswith("s") and (w[:-1] in VERB_CUES or (w.endswith("es") and w[:-2] in VERB_CUES))
 
 
 def _headline_pass(doc: Doc, ix: _Index, out: dict) -> None:

@@ -24,7 +24,8 @@ from stream.nlp.attribution import extract_attributions
 from stream.nlp.entities import EntityIndex, build_entities
 from stream.nlp.errors import ErrorPolicy
 from stream.nlp.kb import KB
-from stream.nlp.stance import TRIGGER_FORMS, StanceExtractor
+from stream.nlp.lexicons.quotes import QUOTE_MARKS
+from stream.nlp.stance import TRIGGER_FORMS, StanceConfig, StanceExtractor
 from stream.nlp.topics import Catalogue
 from stream.settings import Settings, get_settings
 
@@ -33,7 +34,6 @@ log = logging.getLogger(__name__)
 PIPELINE_VERSION = "1.1.0"
 EXTRACTOR_VERSION = "rules-1.1.0"
 
-QUOTE_CHARS = set('"\u201c\u201d\u00ab\u00bb')
 PARSE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
 
 
@@ -68,7 +68,7 @@ class Enricher:
         self.kb = KB([kb_mod.SHIPPED, self.settings.actors_file])
         self.catalogue = Catalogue([topics_mod.SHIPPED, self.settings.topics_file])
         self.errors = ErrorPolicy(strict=self.settings.strict)
-        self.extractor = StanceExtractor(self.kb, self.catalogue, EXTRACTOR_VERSION, errors=self.errors)
+        self.extractor = StanceExtractor(self.kb, self.catalogue, StanceConfig(version=EXTRACTOR_VERSION, errors=self.errors))
 
     # ---- public -------------------------------------------------------
     def enrich(self, article: Article) -> EnrichedArticle:
@@ -156,7 +156,7 @@ class Enricher:
     def _candidate(sent) -> bool:
         for t in sent:
             lw = t.lower_
-            if lw in TRIGGER_FORMS or (len(t) == 1 and t.text in QUOTE_CHARS):
+            if lw in TRIGGER_FORMS or (len(t) == 1 and t.text in QUOTE_MARKS):
                 return True
         return False
 
