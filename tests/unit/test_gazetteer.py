@@ -8,7 +8,7 @@ import orjson
 from stream.nlp import kb as kb_mod
 from stream.nlp.entities import Gazetteer, _gazetteer_forms
 from stream.nlp.kb import KB
-from tests.conftest import POLNEAR_TRAIN, ROOT, STANCE_DEV, need
+from tests.fixtures.data import POLNEAR_TRAIN, SAMPLES, STANCE_DEV, need
 
 
 def _regex(forms: list[str]) -> re.Pattern:
@@ -20,7 +20,7 @@ def test_same_hits_as_the_regex_alternation():
     kb = KB([kb_mod.SHIPPED])
     forms = _gazetteer_forms(kb)
     rx, gaz = _regex(forms), Gazetteer(forms)
-    texts = [orjson.loads(l)["body"] for l in (ROOT / "stream" / "samples" / "articles.jsonl").read_bytes().splitlines() if l.strip()]
+    texts = [orjson.loads(l)["body"] for l in SAMPLES.read_bytes().splitlines() if l.strip()]
     texts += [orjson.loads(l)["body"] for l in need(STANCE_DEV).read_bytes().splitlines() if l.strip()]
     texts += [orjson.loads(l)["body"] for l in need(POLNEAR_TRAIN).read_bytes().splitlines()[:200]]
     texts += ["", "U.S.-China talks", "the European Commission's plan", "EUropean", "Russia,Ukraine", "Mr Trump_x"]

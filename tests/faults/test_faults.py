@@ -36,8 +36,8 @@ from stream.positions import PositionTracker
 from stream.kafka.producer import send_raw
 from stream.settings import Settings
 from stream.devtools.procstats import rss_peak_kb
-from tests import faults_support as fs
-from tests.worker import Worker, current_positions, namespace_env, settings_for
+from tests.fixtures import faults as fs
+from tests.fixtures.worker import Worker, current_positions, namespace_env, settings_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.kafka]
 
@@ -151,7 +151,7 @@ def test_kill9_three_times(kafka_broker, tmp_path, crash_ref):
 
 @pytest.fixture
 def own_broker(tmp_path):
-    from tests.kafka_fixture import _home
+    from tests.fixtures.kafka import _home
 
     broker = LocalBroker(_home(), free_port(), data_dir=tmp_path / "kafka", controller_port=free_port(),
                          num_partitions=1, die_with_parent=True)

@@ -8,23 +8,21 @@ import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from schemas import Article
+from tests.fixtures.data import EVAL, STANCE_DEV, need
 
 pytestmark = pytest.mark.quality
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
-GOLD = EVAL / "stance-dev.jsonl"
+GOLD = STANCE_DEV
 SCORER = EVAL / "score.py"
 
 
 def _need():
-    if not GOLD.exists() or not SCORER.exists():
-        pytest.skip(f"{EVAL} is absent (the shared evaluation data sits beside the project)")
+    need(GOLD)
+    need(SCORER)
 
 
 def _rows() -> list[dict]:
@@ -39,7 +37,7 @@ def _article(row: dict) -> Article:
 
 @pytest.fixture(scope="module")
 def enriched(offline_dev):
-    """The session's one offline run over stance-dev (tests/conftest.py ``offline_dev``), read back."""
+    """The session's one offline run over stance-dev (tests/fixtures/data.py ``offline_dev``), read back."""
     _need()
     from schemas import EnrichedArticle
 

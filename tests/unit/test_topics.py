@@ -6,7 +6,7 @@ import orjson
 from stream.nlp import topics as topics_mod
 from stream.nlp.text import norm
 from stream.nlp.topics import Catalogue
-from tests.conftest import ROOT, STANCE_DEV, need
+from tests.fixtures.data import SAMPLES, STANCE_DEV, need
 
 
 def _regex_candidates(cat: Catalogue, normed: str):
@@ -14,7 +14,7 @@ def _regex_candidates(cat: Catalogue, normed: str):
 
 
 def _texts() -> list[str]:
-    rows = [orjson.loads(l) for l in (ROOT / "stream" / "samples" / "articles.jsonl").read_bytes().splitlines() if l.strip()]
+    rows = [orjson.loads(l) for l in SAMPLES.read_bytes().splitlines() if l.strip()]
     rows += [orjson.loads(l) for l in need(STANCE_DEV).read_bytes().splitlines() if l.strip()]
     out = []
     for r in rows:

@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 
 from stream.commands.alerts import Delivered, post_with_retries
-from tests.worker import serve_hook
+from tests.fixtures.worker import serve_hook
 
 
 async def _serve(statuses: list[int]):

@@ -11,8 +11,8 @@ import pytest
 from schemas import PositionChange
 from stream.kafka.admin import ensure_topics
 from stream.kafka.producer import send_raw
-from tests.conftest import dev_articles
-from tests.worker import Worker, current_positions, namespace_env, settings_for, wait_for
+from tests.fixtures.data import dev_articles
+from tests.fixtures.worker import Worker, current_positions, namespace_env, settings_for, wait_for
 
 pytestmark = pytest.mark.kafka
 

@@ -1,7 +1,7 @@
 """Quality gates through the real offline path (``stream.commands.process.process``, what ``stance process`` runs).
 
 Each dataset is enriched once per test session:
-  * stance-dev: the lead's session fixture ``offline_dev`` (tests/conftest.py), shared with the
+  * stance-dev: the lead's session fixture ``offline_dev`` (tests/fixtures/data.py), shared with the
     streaming tests and tests/test_stance_quality.py;
   * PolNeAR dev: the session fixture ``offline_polnear`` below.
 Skipped (with the reason) only when the shared evaluation data is not beside the project.
@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from tests.conftest import POLNEAR_DEV, STANCE_DEV, SHARED, need
+from tests.fixtures.data import POLNEAR_DEV, STANCE_DEV, SHARED, need
 
 pytestmark = pytest.mark.quality
 

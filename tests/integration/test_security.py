@@ -27,19 +27,19 @@ from stream.devtools.kafka_local import LocalBroker, free_port
 from stream.kafka.producer import send_raw
 from stream.settings import Settings
 from stream.devtools.tls import make_pki, sasl_ssl_listener
-from tests import faults_support as fs
-from tests.worker import Worker, namespace_env, settings_for
+from tests.fixtures import faults as fs
+from tests.fixtures.worker import Worker, namespace_env, settings_for
+from tests.fixtures.data import ROOT
 
 pytestmark = pytest.mark.faults
 
-ROOT = Path(__file__).resolve().parents[1]
 USER = "stance-svc"
 PASSWORD = "Sc7amTestPassw0rd"
 
 
 @pytest.fixture(scope="module")
 def secure_broker(tmp_path_factory):
-    from tests.kafka_fixture import _home
+    from tests.fixtures.kafka import _home
 
     d = tmp_path_factory.mktemp("sasl")
     pki = make_pki(d / "pki")

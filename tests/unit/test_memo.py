@@ -7,7 +7,7 @@ import spacy
 
 from stream.nlp.memo import MemoAttributeRuler, MemoLemmatizer
 from stream.settings import get_settings
-from tests.conftest import POLNEAR_TRAIN, ROOT, need
+from tests.fixtures.data import POLNEAR_TRAIN, SAMPLES, need
 
 # texts that hit the ruler's two-token patterns and the edges of the memo
 AWKWARD = [
@@ -47,7 +47,7 @@ def _compare(nlp, texts):
 
 
 def test_same_as_spacy_on_awkward_text_and_samples(nlp):
-    samples = [orjson.loads(l)["body"] for l in (ROOT / "stream" / "samples" / "articles.jsonl").read_bytes().splitlines() if l.strip()]
+    samples = [orjson.loads(l)["body"] for l in SAMPLES.read_bytes().splitlines() if l.strip()]
     assert _compare(nlp, AWKWARD + samples) > 500
 
 

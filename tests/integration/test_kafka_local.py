@@ -5,17 +5,16 @@ import asyncio
 import re
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
 from stream.devtools import kafka_local
 from stream.devtools.kafka_local import KAFKA_VERSION, probe
 
-# conftest.py imports the same fixture; importing it here too keeps this module self-sufficient.
-from tests.kafka_fixture import kafka_broker  # noqa: F401
+# tests/conftest.py registers the same fixture (pytest_plugins); importing it here too keeps this module self-sufficient.
+from tests.fixtures.kafka import kafka_broker  # noqa: F401
+from tests.fixtures.data import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 async def _produce(bootstrap: str, topic: str, values: list[bytes], **kw) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from stream.kafka.admin import ensure_topics
 from stream.kafka.producer import send_raw
-from tests.worker import Worker, namespace_env, settings_for, wait_for
+from tests.fixtures.worker import Worker, namespace_env, settings_for, wait_for
 
 pytestmark = pytest.mark.kafka
 

@@ -17,7 +17,7 @@ from stream.kafka.admin import ensure_topics
 from stream.commands.publish import publish
 from stream.kafka.producer import send_raw
 from stream.commands.alerts import run_webhook
-from tests.worker import namespace_env, serve_hook, settings_for
+from tests.fixtures.worker import namespace_env, serve_hook, settings_for
 
 pytestmark = pytest.mark.kafka
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from tests.fixtures.data import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 PURE = ["stream.ingest", "stream.positions", "stream.codec", "stream.settings", "stream.pool", "stream.nlp",
         *sorted(f"stream.nlp.{p.stem}" for p in (ROOT / "stream" / "nlp").glob("*.py") if p.stem != "__init__"),
         *sorted(f"stream.nlp.{p.parent.name}.{p.stem}" for p in (ROOT / "stream" / "nlp").glob("*/*.py")
