@@ -1,4 +1,4 @@
-"""The local Kafka broker (stream/kafka_local.py): it answers, round-trips messages, keeps data over a restart."""
+"""The local Kafka broker (stream/devtools/kafka_local/): it answers, round-trips messages, keeps data over a restart."""
 from __future__ import annotations
 
 import asyncio

@@ -1,23 +1,6 @@
-"""A real Apache Kafka broker without Docker: one combined broker+controller KRaft node.
-
-The jars come from Maven Central (``mvn dependency:copy-dependencies``) and are cached under
-``settings.kafka_home / f"kafka-{KAFKA_VERSION}/libs"``; a second run downloads nothing. Each broker
-keeps its configuration, data, pid file and logs in its own data directory, so ``stop()`` followed by
-``start()`` keeps every topic and message.
-
-Only the standard library is used here (no faust, no aiokafka): the readiness probe speaks the Kafka
-protocol itself (ApiVersions, then Metadata until the broker lists itself).
-
-Command line (``python -m stream.devtools.kafka_local ...`` or ``stance kafka ...``)::
-
-    up [--port P] [--data-dir D] [--timeout S]   start (idempotent) and wait until it answers
-    down [--timeout S]                            stop the broker started by ``up``
-    status                                        running or not, pid, bootstrap
-    logs [-n N]                                   tail of the broker's logs
-"""
+"""One local KRaft broker+controller process: its configuration, start, stop and logs (:class:`LocalBroker`)."""
 from __future__ import annotations
 
-import argparse
 import base64
 import contextlib
 import hashlib
@@ -27,61 +10,45 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 import uuid
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-#: The one place the Kafka version is pinned (docker-compose.yml uses the same tag; a test checks it).
-KAFKA_VERSION = "4.4.0"
-SCALA_VERSION = "2.13"
-#: log4j2 binding for slf4j 1.x (Kafka 4.x still logs through slf4j-api 1.7).
-LOG4J_VERSION = "2.24.3"
+from stream.devtools.kafka_local.jars import (
+    KAFKA_VERSION,
+    KafkaLocalError,
+    _main_class_in,
+    dist_dir,
+    ensure_jars,
+    libs_dir,
+    tail,
+)
+from stream.devtools.kafka_local.probe import free_port, port_in_use, probe
+
 
 DEFAULT_JVM_OPTS = (
     "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",  # little JIT and GC work: the broker shares the cores with the workers
     "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8",
 )
+
+
 #: Short-lived tools (storage format): quick JIT, tiny heap.
 TOOL_JVM_OPTS = ("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.awt.headless=true")
 
+
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # 10 MB payloads fit, with room for batch overhead
 
+
 PID_FILE = "broker.pid"
+
+
 STDOUT_LOG = "broker.log"  # java's stdout/stderr
+
+
 SERVER_LOG = "server.log"  # log4j2 output
 
-POM_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0"
-         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-         xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 http://maven.apache.org/xsd/maven-4.0.0.xsd">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.stance-stream</groupId>
-  <artifactId>kafka-broker-jars</artifactId>
-  <version>{kafka}</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka_{scala}</artifactId>
-      <version>{kafka}</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-core</artifactId>
-      <version>{log4j}</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-slf4j-impl</artifactId>
-      <version>{log4j}</version>
-    </dependency>
-  </dependencies>
-</project>
-"""
 
 LOG4J2_TEMPLATE = """\
 # Quiet: warnings and errors, plus the few lines that say the node started or stopped.
@@ -109,106 +76,12 @@ logger.controller.level = INFO
 """
 
 
-class KafkaLocalError(RuntimeError):
-    """The local broker could not be set up, started or stopped."""
-
-
-# --------------------------------------------------------------------------- jars
-
-
-def dist_dir(home: Path) -> Path:
-    return Path(home) / f"kafka-{KAFKA_VERSION}"
-
-
-def libs_dir(home: Path) -> Path:
-    return dist_dir(home) / "libs"
-
-
-def _have_jars(libs: Path) -> bool:
-    return (libs / ".complete").exists() and any(libs.glob(f"kafka_{SCALA_VERSION}-{KAFKA_VERSION}.jar"))
-
-
-def ensure_jars(home: Path, *, quiet: bool = False) -> Path:
-    """The directory of broker jars, downloaded with ``mvn`` once and then reused (process-safe)."""
-    libs = libs_dir(home)
-    if _have_jars(libs):
-        return libs
-    dist = dist_dir(home)
-    dist.mkdir(parents=True, exist_ok=True)
-    import fcntl
-
-    with open(dist / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a concurrent first run waits for the download, then reuses it
-        if _have_jars(libs):
-            return libs
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise KafkaLocalError("Maven (`mvn`) is needed once to fetch the Kafka jars from Maven Central; install it")
-        (dist / "pom.xml").write_text(POM_TEMPLATE.format(kafka=KAFKA_VERSION, scala=SCALA_VERSION, log4j=LOG4J_VERSION))
-        tmp = dist / "libs.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        log = dist / "mvn.log"
-        if not quiet:
-            print(f"downloading Apache Kafka {KAFKA_VERSION} jars from Maven Central into {libs} (once) ...",
-                  file=sys.stderr, flush=True)
-        cmd = [
-            mvn, "-q", "-B", "-Dstyle.color=never", "-f", str(dist / "pom.xml"),
-            "dependency:copy-dependencies", f"-DoutputDirectory={tmp}", "-DincludeScope=runtime",
-        ]
-        env = {**os.environ, "MAVEN_OPTS": os.environ.get("MAVEN_OPTS", "") + " -Djansi.passthrough=true"}
-        with open(log, "wb") as out:
-            code = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   cwd=dist, env=env)
-        if code != 0 or not any(tmp.glob(f"kafka_{SCALA_VERSION}-{KAFKA_VERSION}.jar")):
-            raise KafkaLocalError(f"mvn failed (exit {code}); see {log}:\n{tail(log, 30)}")
-        (tmp / ".complete").write_text(" ".join(cmd) + "\n")
-        shutil.rmtree(libs, ignore_errors=True)
-        tmp.rename(libs)
-    return libs
-
-
-def _main_class_in(libs: Path, candidates: Sequence[str]) -> str:
-    """The first of ``candidates`` that some jar in ``libs`` contains (class names move between versions)."""
-    entries = {c: c.replace(".", "/") + ".class" for c in candidates}
-    for jar in sorted(libs.glob("kafka*.jar")):
-        with zipfile.ZipFile(jar) as z:
-            names = set(z.namelist())
-        for cls, entry in entries.items():
-            if entry in names:
-                return cls
-    raise KafkaLocalError(f"none of {list(candidates)} in {libs}")
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - 64 * 1024))
-            data = f.read().decode("utf-8", "replace")
-    except FileNotFoundError:
-        return f"({path} does not exist)"
-    return "\n".join(data.splitlines()[-lines:])
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.settimeout(0.5)
-        return s.connect_ex((host, port)) == 0
 
 
 def random_cluster_id() -> str:
     """What ``kafka-storage random-uuid`` prints: a UUID, URL-safe base64, no padding."""
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
 
 
 def read_properties(path: Path) -> dict[str, str]:
@@ -221,74 +94,6 @@ def read_properties(path: Path) -> dict[str, str]:
                 props[key.strip()] = value.strip()
     return props
 
-
-# --------------------------------------------------------------------------- protocol probe
-
-
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise ConnectionError("connection closed by broker")
-        buf += chunk
-    return buf
-
-
-def _request(sock: socket.socket, api_key: int, version: int, correlation: int, body: bytes) -> bytes:
-    client_id = b"stance-kafka-probe"
-    header = struct.pack(">hhih", api_key, version, correlation, len(client_id)) + client_id
-    payload = header + body
-    sock.sendall(struct.pack(">i", len(payload)) + payload)
-    (size,) = struct.unpack(">i", _recv_exact(sock, 4))
-    data = _recv_exact(sock, size)
-    (got,) = struct.unpack(">i", data[:4])
-    if got != correlation:
-        raise ConnectionError(f"correlation id {got} != {correlation}")
-    return data[4:]
-
-
-def probe(host: str, port: int, timeout: float = 3.0) -> list[int]:
-    """Ask the broker over the Kafka protocol which brokers it serves; [] if it is not ready yet.
-
-    ApiVersions v0 (every broker answers it), then Metadata at a non-flexible version the broker
-    supports (v4..v8) for no topics: a broker that lists itself there is registered and unfenced.
-    """
-    with socket.create_connection((host, port), timeout=timeout) as sock:
-        sock.settimeout(timeout)
-        resp = _request(sock, 18, 0, 1, b"")
-        (error,) = struct.unpack(">h", resp[:2])
-        if error:
-            return []
-        (count,) = struct.unpack(">i", resp[2:6])
-        versions = {}
-        for i in range(count):
-            key, lo, hi = struct.unpack(">hhh", resp[6 + 6 * i: 12 + 6 * i])
-            versions[key] = (lo, hi)
-        lo, hi = versions.get(3, (0, -1))
-        version = min(hi, 8)
-        if version < max(lo, 4):
-            raise KafkaLocalError(f"broker's Metadata versions {lo}..{hi} leave no v4..v8 to probe with")
-        body = struct.pack(">i", 0) + b"\x00"  # topics: empty array; allow_auto_topic_creation=false
-        if version >= 8:
-            body += b"\x00\x00"  # include cluster / topic authorized operations: false
-        resp = _request(sock, 3, version, 2, body)
-        pos = 4  # throttle_time_ms (v3+)
-        (n,) = struct.unpack(">i", resp[pos: pos + 4])
-        pos += 4
-        nodes = []
-        for _ in range(max(n, 0)):
-            (node_id,) = struct.unpack(">i", resp[pos: pos + 4])
-            pos += 4
-            (hlen,) = struct.unpack(">h", resp[pos: pos + 2])
-            pos += 2 + max(hlen, 0) + 4  # host, port
-            (rlen,) = struct.unpack(">h", resp[pos: pos + 2])
-            pos += 2 + max(rlen, 0)  # rack (nullable)
-            nodes.append(node_id)
-        return nodes
-
-
-# --------------------------------------------------------------------------- the broker
 
 
 def _pid_alive(pid: int) -> bool:
@@ -305,6 +110,7 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+
 def _cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
@@ -312,11 +118,13 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+
 def _set_pdeathsig() -> None:  # runs in the child before exec
     import ctypes
 
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
 
 
 class LocalBroker:
@@ -450,7 +258,7 @@ class LocalBroker:
 
     def write_config(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        lines = [f"# written by stream/kafka_local.py (Kafka {KAFKA_VERSION}); regenerated on every start"]
+        lines = [f"# written by stream/devtools/kafka_local (Kafka {KAFKA_VERSION}); regenerated on every start"]
         lines += [f"{k}={v}" for k, v in self.config().items()]
         self.properties_path.write_text("\n".join(lines) + "\n")
         (self.data_dir / "log4j2.properties").write_text(LOG4J2_TEMPLATE.format(log=self.server_log))
@@ -695,72 +503,3 @@ class LocalBroker:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def _default_broker(args: argparse.Namespace) -> LocalBroker:
-    from stream.settings import get_settings
-
-    settings = get_settings()
-    port = args.port or settings.kafka_port
-    data_dir = Path(args.data_dir) if args.data_dir else None
-    return LocalBroker(settings.kafka_home, port, data_dir=data_dir, num_partitions=settings.partitions)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="stance kafka", description=f"Local Apache Kafka {KAFKA_VERSION} (KRaft, no Docker)")
-    sub = parser.add_subparsers(dest="action", required=True)
-    for name, help_ in [("up", "start the broker (idempotent)"), ("down", "stop it"),
-                        ("status", "is it running"), ("logs", "tail its logs")]:
-        p = sub.add_parser(name, help=help_)
-        p.add_argument("--port", type=int, default=None, help="default: STANCE_KAFKA_PORT")
-        p.add_argument("--data-dir", default=None, help="default: STANCE_KAFKA_HOME/data-<port>")
-        if name in ("up", "down"):
-            p.add_argument("--timeout", type=float, default=90.0 if name == "up" else 30.0)
-        if name == "logs":
-            p.add_argument("-n", "--lines", type=int, default=40)
-    try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    broker = _default_broker(args)
-    try:
-        if args.action == "up":
-            pid = broker.pid()
-            if pid is not None:
-                print(f"Kafka {KAFKA_VERSION} already running on {broker.bootstrap} (pid {pid}, data {broker.data_dir})")
-                return 0
-            t0 = time.monotonic()
-            broker.start(args.timeout)
-            print(f"Kafka {KAFKA_VERSION} up on {broker.bootstrap} in {time.monotonic() - t0:.1f}s "
-                  f"(pid {broker.pid()}, data {broker.data_dir}, logs {broker.server_log})")
-            return 0
-        if args.action == "down":
-            if broker.stop(args.timeout):
-                print(f"Kafka on {broker.bootstrap} stopped")
-            else:
-                print(f"no Kafka running from {broker.data_dir}")
-            return 0
-        if args.action == "status":
-            st = broker.status()
-            if st["running"]:
-                print(f"Kafka {KAFKA_VERSION} running on {st['bootstrap']} (pid {st['pid']}, "
-                      f"{'ready' if st['ready'] else 'NOT answering'}, data {st['data_dir']})")
-                return 0 if st["ready"] else 1
-            print(f"Kafka not running (data {st['data_dir']})")
-            return 3
-        if args.action == "logs":
-            for path in (broker.stdout_log, broker.server_log):
-                print(f"--- {path}")
-                print(tail(path, args.lines))
-            return 0
-    except KafkaLocalError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
