@@ -87,7 +87,6 @@ statement at the moment it is raised. Offline runs process input in
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -96,6 +95,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas import ActorRef, PositionChange, SpeakerRef, StanceRecord, Statement, TopicRef
 from schemas.models import ChangeKind, Polarity, Tense
+from stream.ids import short_hash
 
 __all__ = [
     "AlertRecord", "HistoryEntry", "KeyState", "PositionTracker", "alert_id", "apply_stance",
@@ -113,8 +113,7 @@ def position_key(actor_id: str, topic_id: str) -> str:
 
 def alert_id(actor_id: str, topic_id: str, previous_stance_id: str, current_stance_id: str, kind: str) -> str:
     """Deterministic alert id: 24 hex digits of SHA-256 over the five parts."""
-    raw = "\x1f".join((actor_id, topic_id, previous_stance_id, current_stance_id, kind))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
+    return short_hash(actor_id, topic_id, previous_stance_id, current_stance_id, kind, n=24)
 
 
 def _utc(value: datetime) -> datetime:

@@ -18,7 +18,6 @@ worker start re-derives every record and every position from the articles.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import shutil
 import sys
 import time
@@ -31,6 +30,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import Article
 from stream.commands import option, parse_time, say
+from stream.ids import sha_hex
 from stream.ingest import Rejection, parse_article
 from stream.kafka import client
 from stream.kafka.admin import ensure_topics
@@ -62,7 +62,7 @@ class ReplaySummary:
 
 def replay_name(since: datetime | None, until: datetime | None) -> str:
     raw = f"{since.isoformat() if since else ''}|{until.isoformat() if until else ''}"
-    return "r" + hashlib.sha256(raw.encode()).hexdigest()[:8]
+    return "r" + sha_hex(raw, 8)
 
 
 def namespace(settings: Settings, name: str) -> tuple[Settings, dict[str, str]]:

@@ -6,13 +6,14 @@ that validation happens in one place (:func:`stream.ingest.parse_article`).
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
+
+from stream.ids import sha_hex
 
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
 
@@ -24,7 +25,7 @@ class RawItem:
 
 
 def content_id(text: str) -> str:
-    return "sha-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return "sha-" + sha_hex(text, 20)
 
 
 def text_article(path: Path) -> dict:

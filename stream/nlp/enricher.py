@@ -11,7 +11,6 @@ the models multiply with OpenBLAS (backend.py).
 """
 from __future__ import annotations
 
-import bisect
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -21,11 +20,11 @@ from stream.nlp import backend
 from stream.nlp import kb as kb_mod
 from stream.nlp import topics as topics_mod
 from stream.nlp.attribution import extract_attributions
-from stream.nlp.entities import EntityIndex, build_entities
+from stream.nlp.entities import build_entities
 from stream.nlp.errors import ErrorPolicy
 from stream.nlp.kb import KB
-from stream.nlp.lexicons.quotes import QUOTE_MARKS
-from stream.nlp.stance import TRIGGER_FORMS, StanceConfig, StanceExtractor
+from stream.nlp.packing import CharMap, pack
+from stream.nlp.stance import StanceConfig, StanceExtractor
 from stream.nlp.topics import Catalogue
 from stream.settings import Settings, get_settings
 
@@ -35,23 +34,6 @@ PIPELINE_VERSION = "1.1.0"
 EXTRACTOR_VERSION = "rules-1.1.0"
 
 PARSE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
-
-
-class CharMap:
-    """Maps char offsets of the packed (parsed) Doc back to the body."""
-
-    def __init__(self, sub_starts: list[int], body_starts: list[int]):
-        self.sub = sub_starts
-        self.body = body_starts
-
-    def start(self, c: int) -> int:
-        j = bisect.bisect_right(self.sub, c) - 1
-        if j < 0:
-            return 0
-        return self.body[j] + (c - self.sub[j])
-
-    def end(self, c: int) -> int:
-        return self.start(max(c - 1, 0)) + 1 if c > 0 else 0
 
 
 class Enricher:
@@ -89,7 +71,7 @@ class Enricher:
         try:
             docs = [self.nlp.make_doc(a.body or "") for a in articles]
             docs = [self.sentencizer(d) for d in docs]
-            packed = [self._pack(d) for d in docs]
+            packed = [pack(d, self.nlp.vocab) for d in docs]
             subs = list(self.ner.pipe([p[0] for p in packed], batch_size=16))
             for d, sub, (_, cmap) in zip(docs, subs, packed):
                 spans = [d.char_span(cmap.start(e.start_char), cmap.end(e.end_char), label=e.label_, alignment_mode="expand") for e in sub.ents]
@@ -131,34 +113,6 @@ class Enricher:
 
     def _empty(self, a: Article) -> EnrichedArticle:
         return EnrichedArticle(article_id=a.id, article=a, pipeline_version=PIPELINE_VERSION)
-
-    def _pack(self, doc):
-        """The candidate sentences of ``doc`` as one new Doc, plus the offset map."""
-        from spacy.tokens import Doc
-
-        words, spaces, sub_starts, body_starts = [], [], [], []
-        pos = 0
-        for sent in doc.sents:
-            if not self._candidate(sent):
-                continue
-            toks = [t for t in sent]
-            for k, t in enumerate(toks):
-                words.append(t.text)
-                sp = bool(t.whitespace_) or k == len(toks) - 1
-                spaces.append(sp)
-                sub_starts.append(pos)
-                body_starts.append(t.idx)
-                pos += len(t.text) + (1 if sp else 0)
-        sub = Doc(self.nlp.vocab, words=words, spaces=spaces)
-        return sub, CharMap(sub_starts, body_starts)
-
-    @staticmethod
-    def _candidate(sent) -> bool:
-        for t in sent:
-            lw = t.lower_
-            if lw in TRIGGER_FORMS or (len(t) == 1 and t.text in QUOTE_MARKS):
-                return True
-        return False
 
     def _one(self, a: Article, doc, sub, cmap: CharMap) -> EnrichedArticle:
         body = a.body or ""

@@ -1,7 +1,6 @@
 """Small text helpers shared by the enrichment modules (pure functions)."""
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -30,11 +29,6 @@ def norm(text: str) -> str:
 def slug(text: str, max_len: int = 80) -> str:
     s = norm(text).replace(" ", "-")
     return s[:max_len].strip("-") or "x"
-
-
-def short_hash(*parts: object, n: int = 16) -> str:
-    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
-    return h[:n]
 
 
 def word_re(keyword: str) -> re.Pattern:

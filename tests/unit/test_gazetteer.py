@@ -6,7 +6,7 @@ import re
 import orjson
 
 from stream.nlp import kb as kb_mod
-from stream.nlp.entities import Gazetteer, _gazetteer_forms
+from stream.nlp.gazetteer import Gazetteer, gazetteer_forms
 from stream.nlp.kb import KB
 from tests.fixtures.data import POLNEAR_TRAIN, SAMPLES, STANCE_DEV, need
 
@@ -18,7 +18,7 @@ def _regex(forms: list[str]) -> re.Pattern:
 
 def test_same_hits_as_the_regex_alternation():
     kb = KB([kb_mod.SHIPPED])
-    forms = _gazetteer_forms(kb)
+    forms = gazetteer_forms(kb)
     rx, gaz = _regex(forms), Gazetteer(forms)
     texts = [orjson.loads(l)["body"] for l in SAMPLES.read_bytes().splitlines() if l.strip()]
     texts += [orjson.loads(l)["body"] for l in need(STANCE_DEV).read_bytes().splitlines() if l.strip()]

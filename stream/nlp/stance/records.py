@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from schemas import ActorRef, Evidence, SpeakerRef, StanceRecord, TopicRef
+from stream.ids import short_hash
 from stream.nlp.actors import Ctx, Who
 from stream.nlp.entities import Ent
 from stream.nlp.lexicons.speech import SPEECH
 from stream.nlp.lexicons.stance import HEDGES, POLICY_NOUNS
 from stream.nlp.stance.words import _lem
-from stream.nlp.text import short_hash
 
 
 @dataclass(frozen=True, slots=True)
