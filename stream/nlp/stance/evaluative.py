@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from stream.nlp.actors import Ctx
 from stream.nlp.lexicons.speech import SPEECH
-from stream.nlp.lexicons.stance import NEG_ADJ, NEG_EFFECT_V, NEG_NOUN_EVAL, POLICY_NOUNS, POS_ADJ, POS_EFFECT_V, POS_NOUN_EVAL, SPECULATIVE
+from stream.nlp.lexicons.stance import (
+    NEG_ADJ,
+    NEG_EFFECT_V,
+    NEG_NOUN_EVAL,
+    POLICY_NOUNS,
+    POS_ADJ,
+    POS_EFFECT_V,
+    POS_NOUN_EVAL,
+    SPECULATIVE,
+)
 from stream.nlp.stance.records import Candidate
 from stream.nlp.stance.words import _lem, _neg
 

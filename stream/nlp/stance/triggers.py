@@ -3,7 +3,17 @@ from __future__ import annotations
 
 from stream.nlp.actors import Ctx
 from stream.nlp.lexicons.speech import SPEECH
-from stream.nlp.lexicons.stance import CALL_NOUNS, CONTROL_NEG, CONTROL_POS, OPPOSE_V, REVERSAL_V, SPECULATIVE, STANCE_NOUNS_NEG, STANCE_NOUNS_POS, SUPPORT_V
+from stream.nlp.lexicons.stance import (
+    CALL_NOUNS,
+    CONTROL_NEG,
+    CONTROL_POS,
+    OPPOSE_V,
+    REVERSAL_V,
+    SPECULATIVE,
+    STANCE_NOUNS_NEG,
+    STANCE_NOUNS_POS,
+    SUPPORT_V,
+)
 from stream.nlp.stance.records import Candidate
 from stream.nlp.stance.words import _lem, _neg
 

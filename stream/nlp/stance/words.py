@@ -2,7 +2,17 @@
 from __future__ import annotations
 
 from stream.nlp.lexicons.speech import SPEECH
-from stream.nlp.lexicons.stance import CONTROL_NEG, IRREGULAR, NEG_ADJ, OPPOSE_V, POS_ADJ, REVERSAL_V, STANCE_NOUNS_NEG, STANCE_NOUNS_POS, SUPPORT_V
+from stream.nlp.lexicons.stance import (
+    CONTROL_NEG,
+    IRREGULAR,
+    NEG_ADJ,
+    OPPOSE_V,
+    POS_ADJ,
+    REVERSAL_V,
+    STANCE_NOUNS_NEG,
+    STANCE_NOUNS_POS,
+    SUPPORT_V,
+)
 
 
 def _same_word(lem: str, word: str) -> bool:
