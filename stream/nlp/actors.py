@@ -9,6 +9,15 @@ from typing import NamedTuple
 
 from stream.nlp.entities import Ent, EntityIndex
 from stream.nlp.kb import KB, Actor
+from stream.nlp.lexicons.grammar import (
+    AFFILIATION_PREPS,
+    ANAPHORIC_SUBJECTS,
+    FIRST_PERSON,
+    NONPERSON_PRONOUNS,
+    PERSON_PRONOUNS,
+    RELATIVE_PRONOUNS,
+    SUBJECT_PRONOUNS,
+)
 from stream.nlp.lexicons.roles import ANALYST_ROLES, GOV_NOUNS, INSTITUTIONAL, ORG_ANAPHORA, ROLE_WORDS
 from stream.nlp.lexicons.speech import SPEECH, SPEECH_NOUNS
 from stream.nlp.topics import Topic
@@ -271,20 +280,20 @@ class Ctx:
             subj = next((c for c in tok.head.head.children if c.dep_ == "nsubj"), None)
             if subj is not None:
                 return self.resolve(subj, depth + 1)
-        if low in ("which", "who", "that", "whose") and tok.head.dep_ == "relcl":
+        if low in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl":
             return self.resolve(tok.head.head, depth + 1)
         if tok.dep_ == "relcl":
             return self.resolve(tok.head, depth + 1)
-        if low in ("we", "us", "our", "i", "me", "my"):
+        if low in FIRST_PERSON:
             spk = self.quote_speaker(tok)
             return spk
-        if low in ("he", "she", "him", "her", "his"):
+        if low in PERSON_PRONOUNS:
             spk = self.cue_subject(tok, depth)
             if spk:
                 return spk
             e = self.ents.before(self.bstart(tok), lambda x: x.is_person)
             # a preceding unnamed speaker ("A British government spokesman said ... he said")
-            prev = [a for a in self.attributions if a.speaker_root < tok.i and self.sub[a.speaker_root].lower_ not in ("he", "she", "it", "they", "we", "i")]
+            prev = [a for a in self.attributions if a.speaker_root < tok.i and self.sub[a.speaker_root].lower_ not in SUBJECT_PRONOUNS]
             if prev:
                 st = self.sub[prev[-1][2]]
                 if (e is None or self.bstart(st) > max(m[0] for m in e.mentions if m[0] < self.bstart(tok))) and self.ent_of(st) is None:
@@ -292,7 +301,7 @@ class Ctx:
                     if r:
                         return r
             return [self.who_of_ent(e)] if e else []
-        if low in ("it", "they", "them", "its", "their"):
+        if low in NONPERSON_PRONOUNS:
             spk = self.cue_subject(tok, depth)
             if spk:
                 return spk
@@ -326,7 +335,7 @@ class Ctx:
                     if d is not None:
                         return [Who(d)]
             for c in tok.children:
-                if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "from"):
+                if c.dep_ == "prep" and c.lower_ in AFFILIATION_PREPS:
                     for g in c.children:
                         if g.dep_ == "pobj":
                             r = self.resolve(g, depth + 1)
@@ -375,7 +384,7 @@ class Ctx:
                         return r
             if h.lemma_.lower() in SPEECH | {"say"} and h.pos_ in ("VERB", "AUX"):
                 for c in h.children:
-                    if c.dep_ in ("nsubj",) and c.i != tok.i and c.lower_ not in ("it", "they", "he", "she", "we"):
+                    if c.dep_ in ("nsubj",) and c.i != tok.i and c.lower_ not in ANAPHORIC_SUBJECTS:
                         r = self.resolve(c, depth + 1)
                         if r:
                             return r

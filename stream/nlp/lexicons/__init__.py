@@ -4,6 +4,7 @@
 - :mod:`.speech`: the one speech vocabulary (verbs and nouns of saying and of holding a position), for
   attribution and for the stance rules
 - :mod:`.roles`: role words, government nouns, organisation anaphora
-- :mod:`.time`: month names
+- :mod:`.time`: month names, words that put a position in the past
 - :mod:`.quotes`: quotation marks
+- :mod:`.grammar`: function words the rules read (pronouns, determiners, prepositions)
 """

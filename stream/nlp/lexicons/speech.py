@@ -78,3 +78,7 @@ DOCUMENT_NOUNS = frozenset(
     petition resolution motion bill proposal analysis review
     """.split()
 )
+
+# --- word lists that were written inline in the rules
+# nouns of hearsay: a clause under one is not the actor's statement
+HEARSAY_NOUNS = ("report", "suggestion", "speculation", "rumour", "rumor", "claim")

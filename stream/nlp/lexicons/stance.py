@@ -50,3 +50,25 @@ ENABLING_NOUNS = frozenset({"way", "path", "door", "room", "chance", "opportunit
 IRREGULAR = {"said": "say", "told": "tell", "sought": "seek", "thought": "think", "felt": "feel", "chose": "choose",
              "fought": "fight", "led": "lead", "put": "put", "set": "set", "gave": "give", "withdrew": "withdraw",
              "withdrawn": "withdraw", "spoke": "speak", "made": "make", "took": "take", "stood": "stand"}
+
+# --- word lists that were written inline in the rules
+# stance verbs that still count with no target found (the object is the agreement under discussion)
+IMPLICIT_OBJECT_VERBS = ("sign", "join", "accept", "reject", "ratify", "endorse", "support", "oppose", "back", "approve")
+# verbs that are a stance only with a catalogue topic as their object ("keep the tariffs")
+TOPIC_OBJECT_VERBS = ("keep", "maintain", "lift", "end", "launch", "introduce", "impose", "defend", "file", "pursue")
+# what "file" must have as its object to be a stance
+FILED_NOUNS = ("challenge", "complaint", "lawsuit", "case", "appeal")
+# verbs through which "against" opposes ("voted against", "came out against")
+AGAINST_HEADS = ("vote", "be", "remain", "stand", "come", "campaign", "fight", "argue", "warn")
+# adjectives that pass their clause's polarity on ("ready to sign")
+READY_ADJ = ("ready", "prepared", "willing")
+# words that oppose on their own
+OPPOSED_WORDS = ("opposed", "against", "unacceptable")
+# verbs that support with "to"/"up" ("agreed to", "signed up to")
+COMMIT_VERBS = ("agree", "commit", "sign")
+# verbs that support with "for" ("called for")
+CALL_VERBS = ("call", "push", "press")
+# copulas of an evaluative statement ("The duties are unjustified")
+COPULAS = ("be", "remain", "stay", "seem", "look")
+# adjectives that evaluate after "too" ("too low")
+EXCESS_ADJ = ("low", "high", "little", "small")

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from stream.nlp.actors import Ctx
+from stream.nlp.lexicons.grammar import PERSONAL_PRONOUNS
 from stream.nlp.lexicons.speech import SPEECH
 from stream.nlp.lexicons.stance import (
+    COPULAS,
+    EXCESS_ADJ,
     NEG_ADJ,
     NEG_EFFECT_V,
     NEG_NOUN_EVAL,
@@ -35,7 +38,7 @@ class EvaluativeRules:
                     pol = -1
                 elif c.dep_ == "amod" and c.lemma_.lower() in POS_ADJ and lem in POS_NOUN_EVAL:
                     pol = 1
-        if any(c.lower_ in ("too",) for c in tok.children) and lem in ("low", "high", "little", "small"):
+        if any(c.lower_ in ("too",) for c in tok.children) and lem in EXCESS_ADJ:
             pol = -1
         return pol
 
@@ -52,7 +55,7 @@ class EvaluativeRules:
             if lem in ("stay", "remain") and any(c.dep_ == "prep" and c.lower_ == "in" and any(g.lower_ == "place" for g in c.children) for c in tok.children):
                 pol = -1 if _neg(tok) else 1
                 target = subj
-            elif lem in ("be", "remain", "stay", "seem", "look"):
+            elif lem in COPULAS:
                 pred = next((c for c in tok.children if c.dep_ in ("attr", "acomp")), None)
                 if pred is None:
                     continue
@@ -71,7 +74,7 @@ class EvaluativeRules:
                 target = subj
             else:
                 continue
-            if target.lower_ in ("we", "i", "you", "they", "he", "she"):
+            if target.lower_ in PERSONAL_PRONOUNS:
                 continue
             attr = ctx.content_attr(tok)
             speaker_tok = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from stream.nlp.actors import Ctx
+from stream.nlp.lexicons.speech import HEARSAY_NOUNS
 from stream.nlp.lexicons.stance import ENABLING_NOUNS
 from stream.nlp.stance.words import _lem
 
@@ -48,7 +49,7 @@ class ModalityRules:
             hl = _lem(h.head)
             if hl in ("deny", "dismiss") and h.dep_ in ("ccomp", "acl", "relcl", "pobj"):
                 return True
-            if h.head.lemma_.lower() in ("report", "suggestion", "speculation", "rumour", "rumor", "claim") and h.dep_ in ("acl", "ccomp", "relcl"):
+            if h.head.lemma_.lower() in HEARSAY_NOUNS and h.dep_ in ("acl", "ccomp", "relcl"):
                 return True
             h = h.head
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 
 from stream.nlp.actors import Ctx, TopicMention, Who
+from stream.nlp.lexicons.grammar import DEMONSTRATIVES, TARGET_PREPS
 from stream.nlp.lexicons.roles import GOV_NOUNS, ORG_ANAPHORA, ROLE_WORDS
 from stream.nlp.lexicons.stance import ANAPHOR_NOUNS, EVENT_NOUNS, NOMINAL_ACTS, POLICY_NOUNS, PURE_ANAPHORS
 from stream.nlp.stance.words import _same_word, _topic_has_word
@@ -55,7 +56,7 @@ class TargetRules:
         if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN"):
             return tok.head
         for c in tok.children:
-            if c.dep_ == "prep" and c.lower_ in ("to", "for", "on", "with", "against", "of", "in", "ahead", "by"):
+            if c.dep_ == "prep" and c.lower_ in TARGET_PREPS:
                 g = next((g for g in c.children if g.dep_ in ("pobj", "pcomp")), None)
                 if g is None and c.lower_ == "ahead":
                     w = next((x for x in c.children if x.dep_ == "prep"), None)
@@ -121,7 +122,7 @@ class TargetRules:
         if t is None and target.pos_ in ("NOUN", "PROPN") and lem not in EVENT_NOUNS:
             # definite description: "the duties" -> the latest fuller mention with the same head
             p = ctx.bstart(target)
-            if any(c.lower_ in ("such", "this", "these", "that", "those") for c in target.children):
+            if any(c.lower_ in DEMONSTRATIVES for c in target.children):
                 cur = [m for m in ctx.topic_mentions if m.pos < p]
                 if cur:
                     here = max(m.sentence for m in cur)
@@ -143,7 +144,7 @@ class TargetRules:
             if hits:
                 m = max(hits, key=lambda h: (h.topic.priority, h.pos))
                 return m.topic.id, m.topic.label, f"{txt} ({m.text})"[:200], None
-            if any(c.lower_ in ("such", "this", "that", "these", "those") for c in target.children):
+            if any(c.lower_ in DEMONSTRATIVES for c in target.children):
                 prev = [m for m in ctx.topic_mentions if m.pos < p]
                 if prev:
                     m = prev[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from stream.nlp.actors import Ctx
-from stream.nlp.lexicons.time import MONTHS
+from stream.nlp.lexicons.time import INITIAL_ADVERBS, MONTHS, PAST_WORDS, PAST_WORDS_BY_CUE, START_NOUNS
 
 
 class TenseRules:
@@ -27,9 +27,9 @@ class TenseRules:
                     if len(sub) <= 8:
                         ws = {t.lower_ for t in sub}
                         cue_words |= ws
-                        if cue.tag_ == "VBD" and c.lower_ == "at" and ws & {"start", "beginning", "outset", "opening"}:
+                        if cue.tag_ == "VBD" and c.lower_ == "at" and ws & START_NOUNS:
                             cue_past = True
-                        if cue.tag_ == "VBD" and ws & {"previously", "initially", "originally", "formerly", "ago"}:
+                        if cue.tag_ == "VBD" and ws & PAST_WORDS_BY_CUE:
                             cue_past = True
                         if cue.tag_ == "VBD" and "earlier" in ws and not ws & {"today"}:
                             cue_past = True
@@ -59,7 +59,7 @@ class TenseRules:
         # a relative clause or noun modifier: "which rejected the offer last month"
         past_tag = tok.tag_ == "VBD" or top.tag_ == "VBD"
         stated = self._date(ctx, words)
-        is_past = aux_had or bool(words & {"previously", "initially", "originally", "formerly", "once", "ago"})
+        is_past = aux_had or bool(words & PAST_WORDS)
         if not is_past and "earlier" in words and past_tag:
             is_past = True
         if not is_past and stated is not None and ctx.article.published_at is not None:
@@ -70,7 +70,7 @@ class TenseRules:
         if not is_past and tok.lower_ in ("refusing", "rejecting") and tok.head.lower_ in ("after",):
             is_past = True
         for c in tok.children:
-            if c.dep_ == "advmod" and c.lower_ in ("initially", "previously", "originally"):
+            if c.dep_ == "advmod" and c.lower_ in INITIAL_ADVERBS:
                 is_past = True
         return is_past, stated if is_past else None
 

@@ -2,17 +2,26 @@
 from __future__ import annotations
 
 from stream.nlp.actors import Ctx
+from stream.nlp.lexicons.grammar import STANCE_NOUN_PREPS, STANCE_PREPS, STANCE_PREPS_VERB
 from stream.nlp.lexicons.speech import SPEECH
 from stream.nlp.lexicons.stance import (
+    AGAINST_HEADS,
     CALL_NOUNS,
+    CALL_VERBS,
+    COMMIT_VERBS,
     CONTROL_NEG,
     CONTROL_POS,
+    FILED_NOUNS,
+    IMPLICIT_OBJECT_VERBS,
+    OPPOSED_WORDS,
     OPPOSE_V,
+    READY_ADJ,
     REVERSAL_V,
     SPECULATIVE,
     STANCE_NOUNS_NEG,
     STANCE_NOUNS_POS,
     SUPPORT_V,
+    TOPIC_OBJECT_VERBS,
 )
 from stream.nlp.stance.records import Candidate
 from stream.nlp.stance.words import _lem, _neg
@@ -25,15 +34,15 @@ class TriggerRules:
         lem = _lem(tok)
         pos = tok.pos_
         out = []
-        if pos in ("VERB", "AUX") or (pos == "ADJ" and lem in ("ready", "prepared", "willing")):
+        if pos in ("VERB", "AUX") or (pos == "ADJ" and lem in READY_ADJ):
             if lem in SUPPORT_V or lem in OPPOSE_V:
                 base = 1 if lem in SUPPORT_V else -1
                 # skip a trigger whose complement clause carries its own trigger ("refused to sign")
                 if any(c.dep_ in ("xcomp", "ccomp") and _lem(c) in SUPPORT_V | OPPOSE_V for c in tok.children) and lem not in ("propose", "reject"):
                     return []
-                if lem == "file" and not any(c.dep_ == "dobj" and c.lemma_.lower() in ("challenge", "complaint", "lawsuit", "case", "appeal") for c in tok.children):
+                if lem == "file" and not any(c.dep_ == "dobj" and c.lemma_.lower() in FILED_NOUNS for c in tok.children):
                     return []
-                if lem in ("keep", "maintain", "lift", "end", "launch", "introduce", "impose", "defend", "file", "pursue") and not self._has_topic_obj(ctx, tok):
+                if lem in TOPIC_OBJECT_VERBS and not self._has_topic_obj(ctx, tok):
                     return []
                 if lem == "lift" and any(c.dep_ == "dobj" and c.lemma_.lower() in STANCE_NOUNS_NEG | STANCE_NOUNS_POS for c in tok.children):
                     return []
@@ -48,7 +57,7 @@ class TriggerRules:
                     out += self._emit(ctx, tok, -1, False, subj, tgt, tok)
             elif lem == "rule" and any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children):
                 out += self._verb_stance(ctx, tok, -1)
-            elif lem in ("agree", "commit", "sign") and self._prep_obj(tok, ("to", "up")) is not None:
+            elif lem in COMMIT_VERBS and self._prep_obj(tok, ("to", "up")) is not None:
                 tgt = self._prep_obj(tok, ("to",)) or self._prep_obj(tok, ("up",))
                 out += self._verb_stance(ctx, tok, 1, target=tgt)
             elif lem == "put" and (any(c.dep_ == "prt" and c.lower_ == "forward" for c in tok.children) or self._has_topic_obj(ctx, tok)):
@@ -57,7 +66,7 @@ class TriggerRules:
                 for c in tok.children:
                     if c.dep_ == "dobj" and c.lemma_.lower() in STANCE_NOUNS_NEG | STANCE_NOUNS_POS:
                         base = 1 if c.lemma_.lower() in STANCE_NOUNS_NEG else -1
-                        tgt = self._prep_obj(c, ("to", "for", "of", "on", "against")) or self._prep_obj(tok, ("to", "for", "on", "against"))
+                        tgt = self._prep_obj(c, STANCE_PREPS) or self._prep_obj(tok, STANCE_PREPS_VERB)
                         if tgt is not None:
                             out += self._verb_stance(ctx, tok, base, target=tgt, reversal=True)
             elif lem == "vote":
@@ -71,7 +80,7 @@ class TriggerRules:
                                 vp *= 1 if _lem(inner) in SUPPORT_V else -1
                                 tgt = self._target(inner)
                         out += self._verb_stance(ctx, tok, vp, target=tgt)
-            elif lem in ("call", "push", "press") and any(c.dep_ == "prep" and c.lower_ == "for" for c in tok.children):
+            elif lem in CALL_VERBS and any(c.dep_ == "prep" and c.lower_ == "for" for c in tok.children):
                 tgt = self._prep_obj(tok, ("for",))
                 out += self._verb_stance(ctx, tok, 1, target=tgt)
             elif lem == "stand" and any(c.dep_ == "prep" and c.lower_ == "by" for c in tok.children):
@@ -84,7 +93,7 @@ class TriggerRules:
         elif pos == "NOUN" and lem in STANCE_NOUNS_NEG | {"support", "backing"}:
             if tok.head.lemma_.lower() in REVERSAL_V:
                 return []
-            tgt = self._prep_obj(tok, ("to", "for", "of", "against"))
+            tgt = self._prep_obj(tok, STANCE_NOUN_PREPS)
             if tgt is None:
                 return []
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
@@ -92,8 +101,8 @@ class TriggerRules:
                 return []
             base = -1 if lem in STANCE_NOUNS_NEG else 1
             out += self._emit(ctx, tok, base, self._neg_chain(tok), poss, tgt, tok)
-        elif lem in ("opposed", "against", "unacceptable") or (pos == "ADP" and lem == "against"):
-            if lem == "against" and tok.head.lemma_.lower() in ("vote", "be", "remain", "stand", "come", "campaign", "fight", "argue", "warn"):
+        elif lem in OPPOSED_WORDS or (pos == "ADP" and lem == "against"):
+            if lem == "against" and tok.head.lemma_.lower() in AGAINST_HEADS:
                 h = tok.head
                 tgt = next((c for c in tok.children if c.dep_ == "pobj"), None)
                 if h.lemma_.lower() == "vote":
@@ -193,7 +202,7 @@ class TriggerRules:
             subj = self._subject(h) or self._subject(tok)
         if target is None:
             target = self._target(tok)
-        if target is None and _lem(tok) in ("sign", "join", "accept", "reject", "ratify", "endorse", "support", "oppose", "back", "approve"):
+        if target is None and _lem(tok) in IMPLICIT_OBJECT_VERBS:
             target = tok  # object-less: the article's dominant issue
         if target is None:
             return []
