@@ -17,7 +17,7 @@ import click
 from stream.commands import NAMES
 
 #: Commands that run without the Faust app.
-STANDALONE = ("process",)
+STANDALONE = ("process", "train")
 
 
 def _module(name: str):
