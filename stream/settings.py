@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     topics_file: Path | None = Field(None, description="Extra topic catalogue (JSONL) merged over the shipped one")
     strict: bool = Field(False, description="Raise an error inside an NLP rule instead of logging, counting and "
                          "skipping it (the unit tests set it)")
+    nlp_parse_all: bool = Field(True, description="Parse and run NER over every sentence; false parses only the "
+                                "sentences with a stance or cue word or a quotation mark (faster, finds less on real news)")
+    stance_learned: bool = Field(True, description="Add the learned stances (the shipped classifier over actor "
+                                 "clauses, quotes and the reported-stance rules) to the catalogue rules' stances")
+    stance_threshold: float | None = Field(None, ge=0.0, le=1.0, description="Class probability a learned stance "
+                                           "needs (default: the one shipped with the model)")
 
     # --- positions ------------------------------------------------------
     min_confidence: float = Field(0.5, ge=0.0, le=1.0, description="Stances at or below this never set a position")

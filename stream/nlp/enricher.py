@@ -1,19 +1,18 @@
 """Enrichment: Article -> EnrichedArticle (entities, attributions, stances).
 
-Speed design: a rule sentencizer runs over every body; spaCy's NER (which has its own tok2vec)
-and the tagger/parser/ruler/lemmatizer run only over the sentences that can hold an attribution
-or a stance (a cue/stance word or a quotation mark, found by a cheap lower-case token scan),
-packed into one smaller Doc per article. Offsets from that Doc are mapped back to the body.
-Names in the other sentences are still found by the KB gazetteer and the organisation-name
-pattern, but a name the statistical NER alone would find there is not (stance-dev entity
-recall 0.981 -> 0.973; no stance changed). The ruler and lemmatizer are memoised (memo.py) and
-the models multiply with OpenBLAS (backend.py).
+A rule sentencizer splits the body; spaCy's NER and the tagger/parser/ruler/lemmatizer run
+over every sentence, packed into one Doc per article (``STANCE_NLP_PARSE_ALL=false`` parses
+only the sentences with a stance or cue word or a quotation mark: faster, but real reporting
+states positions without those words, and names there are then found by the gazetteer only).
+Offsets from the parsed Doc are mapped back to the body. Stances come from two stages: the
+catalogue rules (:class:`~stream.nlp.stance.StanceExtractor`), then the learned stage
+(:class:`~stream.nlp.stance.learned.LearnedStances`), which adds what those rules did not find.
+The ruler and lemmatizer are memoised (memo.py) and the models multiply with OpenBLAS (backend.py).
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from datetime import date
 
 from schemas import Article, Attribution, EnrichedArticle, Span
 from stream.nlp import backend
@@ -25,12 +24,15 @@ from stream.nlp.errors import ErrorPolicy
 from stream.nlp.kb import KB
 from stream.nlp.packing import CharMap, pack
 from stream.nlp.stance import StanceConfig, StanceExtractor
+from stream.nlp.stance.candidates import StanceCandidate
+from stream.nlp.stance.classifier import ClassifierConfig
+from stream.nlp.stance.learned import LearnedConfig, LearnedStances
 from stream.nlp.topics import Catalogue
 from stream.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = "1.1.0"
+PIPELINE_VERSION = "1.2.0"
 EXTRACTOR_VERSION = "rules-1.1.0"
 
 PARSE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
@@ -51,6 +53,9 @@ class Enricher:
         self.catalogue = Catalogue([topics_mod.SHIPPED, self.settings.topics_file])
         self.errors = ErrorPolicy(strict=self.settings.strict)
         self.extractor = StanceExtractor(self.kb, self.catalogue, StanceConfig(version=EXTRACTOR_VERSION, errors=self.errors))
+        cls = ClassifierConfig() if self.settings.stance_threshold is None else ClassifierConfig(threshold=self.settings.stance_threshold)
+        self.learned = LearnedStances(self.kb, LearnedConfig(enabled=self.settings.stance_learned, classifier=cls,
+                                                             errors=self.errors))
 
     # ---- public -------------------------------------------------------
     def enrich(self, article: Article) -> EnrichedArticle:
@@ -66,18 +71,31 @@ class Enricher:
         if batch:
             yield from self._batch(batch)
 
+    def stance_candidates(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[StanceCandidate]]]:
+        """Every learned-stage candidate of each article, for training the classifier (same analysis as enrich)."""
+        for a in articles:
+            doc, sub, cmap = self._analyse([a])[0]
+            ents = build_entities(doc, self.kb, a.published_at.date() if a.published_at else None, a.body or "")
+            raws = extract_attributions(sub, article_id=a.id, errors=self.errors) if len(sub) else []
+            yield a, self.learned.candidates(self.learned.context(a.id, sub, cmap, ents, raws))
+
     # ---- internals ----------------------------------------------------
+    def _analyse(self, articles: list[Article]) -> list[tuple]:
+        """(body Doc with entities, parsed Doc, offset map) per article."""
+        docs = [self.nlp.make_doc(a.body or "") for a in articles]
+        docs = [self.sentencizer(d) for d in docs]
+        packed = [pack(d, self.nlp.vocab, every_sentence=self.settings.nlp_parse_all) for d in docs]
+        subs = list(self.ner.pipe([p[0] for p in packed], batch_size=16))
+        for d, sub, (_, cmap) in zip(docs, subs, packed):
+            spans = [d.char_span(cmap.start(e.start_char), cmap.end(e.end_char), label=e.label_, alignment_mode="expand") for e in sub.ents]
+            d.ents = [x for x in spans if x is not None]
+        for _, pipe in self.parse_pipes:
+            subs = list(pipe.pipe(subs, batch_size=16))
+        return [(d, sub, cmap) for d, sub, (_, cmap) in zip(docs, subs, packed)]
+
     def _batch(self, articles: list[Article]) -> list[EnrichedArticle]:
         try:
-            docs = [self.nlp.make_doc(a.body or "") for a in articles]
-            docs = [self.sentencizer(d) for d in docs]
-            packed = [pack(d, self.nlp.vocab) for d in docs]
-            subs = list(self.ner.pipe([p[0] for p in packed], batch_size=16))
-            for d, sub, (_, cmap) in zip(docs, subs, packed):
-                spans = [d.char_span(cmap.start(e.start_char), cmap.end(e.end_char), label=e.label_, alignment_mode="expand") for e in sub.ents]
-                d.ents = [x for x in spans if x is not None]
-            for _, pipe in self.parse_pipes:
-                subs = list(pipe.pipe(subs, batch_size=16))
+            analysed = self._analyse(articles)
         except Exception as exc:
             if len(articles) == 1:
                 self.errors.failed("analysis", articles[0].id, exc)
@@ -89,7 +107,7 @@ class Enricher:
                 return out
             return [self._empty(articles[0])]
         out = []
-        for a, d, sub, (_, cmap) in zip(articles, docs, subs, packed):
+        for a, (d, sub, cmap) in zip(articles, analysed):
             try:
                 out.append(self._one(a, d, sub, cmap))
             except Exception as exc:
@@ -146,6 +164,10 @@ class Enricher:
             stances = self.extractor.extract(ctx)
         except Exception as exc:
             self.errors.failed("stance", a.id, exc)
+        try:
+            stances += self.learned.extract(a, body, sub, cmap, ents, raws, stances)
+        except Exception as exc:
+            self.errors.failed("stance.learned", a.id, exc)
         return EnrichedArticle(
             article_id=a.id, article=a, entities=ents.to_models(), attributions=attributions,
             stances=stances, pipeline_version=PIPELINE_VERSION,

@@ -1,7 +1,9 @@
-"""Packing: only the sentences that can hold a stance or a quote are parsed.
+"""Packing: the sentences to parse, copied into one Doc per article.
 
-:func:`pack` copies them into one new Doc and returns a :class:`CharMap` from its
-character offsets back to the article body.
+By default every sentence is parsed (``STANCE_NLP_PARSE_ALL``): real reporting states
+positions in sentences without a stance or cue word. With it off, only the sentences that
+can hold a stance or a quote are parsed. :func:`pack` copies them into one new Doc and
+returns a :class:`CharMap` from its character offsets back to the article body.
 """
 from __future__ import annotations
 
@@ -28,14 +30,15 @@ class CharMap:
         return self.start(max(c - 1, 0)) + 1 if c > 0 else 0
 
 
-def pack(doc, vocab):
-    """The candidate sentences of ``doc`` as one new Doc (to parse), plus the offset map back to the body."""
+def pack(doc, vocab, every_sentence: bool = False):
+    """The candidate sentences of ``doc`` (all of them with ``every_sentence``) as one new Doc to parse,
+    plus the offset map back to the body."""
     from spacy.tokens import Doc
 
     words, spaces, sub_starts, body_starts = [], [], [], []
     pos = 0
     for sent in doc.sents:
-        if not candidate(sent):
+        if not every_sentence and not candidate(sent):
             continue
         toks = [t for t in sent]
         for k, t in enumerate(toks):

@@ -148,12 +148,16 @@ def test_enabling_for_to_clause_is_not_a_stance(enricher):
     assert not find(ss, "Q252", polarity="support"), [(s.actor.id, s.polarity, s.evidence.text) for s in ss]
 
 
-def test_actor_as_object_is_not_a_topic(enricher):
+def test_criticising_an_actor_is_a_stance_toward_that_actor(enricher):
+    # Issue 13 reversed an earlier choice: an actor criticised is a target (its own entity id is the
+    # topic), never the catalogue topic of the sentence before, and the pledge stances stay.
     body = ("India and Indonesia declined to sign the coal phase-out pledge. "
             "The campaign group Coal Free Future criticised India and Indonesia.")
     ss = stances(enricher, body)
-    assert not [s for s in ss if "coal" in s.actor.name.lower() and s.polarity == "oppose"], \
-        [(s.actor.name, s.topic.id, s.polarity) for s in ss]
+    got = [(s.actor.name, s.topic.id, s.polarity) for s in ss]
+    group = [s for s in ss if "coal" in s.actor.name.lower()]
+    assert group and all(s.polarity == "oppose" and s.topic.id in ("Q668", "Q252") for s in group), got
+    assert find(ss, "Q668", "coal-phase-out", "oppose") and find(ss, "Q252", "coal-phase-out", "oppose"), got
 
 
 @pytest.mark.parametrize("body", [
