@@ -285,8 +285,7 @@ class Ctx:
         if tok.dep_ == "relcl":
             return self.resolve(tok.head, depth + 1)
         if low in FIRST_PERSON:
-            spk = self.quote_speaker(tok)
-            return spk
+            return self.quote_speaker(tok, depth)
         if low in PERSON_PRONOUNS:
             spk = self.cue_subject(tok, depth)
             if spk:
@@ -364,11 +363,13 @@ class Ctx:
                     return [Who(c)]
         return []
 
-    def quote_speaker(self, tok) -> list[Who]:
+    def quote_speaker(self, tok, depth: int = 0) -> list[Who]:
+        """Who speaks a quote holding ``tok``. The depth goes on growing: a quote whose speaker is "I"
+        inside another quote would otherwise resolve forever."""
         p = tok.idx
         for cs, ce, spk_root, cue, _ in self.attributions:
             if cs <= p < ce:
-                return self.resolve(self.sub[spk_root], 3)
+                return self.resolve(self.sub[spk_root], max(depth + 1, 3))
         return []
 
     def cue_subject(self, tok, depth: int) -> list[Who]:
