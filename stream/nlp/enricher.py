@@ -55,7 +55,7 @@ class Enricher:
         self.extractor = StanceExtractor(self.kb, self.catalogue, StanceConfig(version=EXTRACTOR_VERSION, errors=self.errors))
         cls = ClassifierConfig() if self.settings.stance_threshold is None else ClassifierConfig(threshold=self.settings.stance_threshold)
         self.learned = LearnedStances(self.kb, LearnedConfig(enabled=self.settings.stance_learned, classifier=cls,
-                                                             errors=self.errors))
+                                                             errors=self.errors), self.catalogue)
 
     # ---- public -------------------------------------------------------
     def enrich(self, article: Article) -> EnrichedArticle:

@@ -125,7 +125,9 @@ CONCERN_NOUNS: frozenset[str] = frozenset(
 APPROVAL_NOUNS: frozenset[str] = frozenset("support approval enthusiasm appreciation admiration gratitude praise".split())
 VOICING_VERBS: frozenset[str] = frozenset(
     "voice express signal offer give throw lend announce declare reiterate renew raise register air show "
-    "have tweet pledge".split())
+    "have tweet pledge take hold".split())
+# Nouns of an opinion whose adjective gives the polarity: "takes a negative view of X", "a dim view".
+VIEW_NOUNS: frozenset[str] = frozenset("view opinion attitude stance assessment verdict".split())
 # Nouns of a campaign against something: "the GOP blockade against his nominee".
 CAMPAIGN_AGAINST_NOUNS: frozenset[str] = frozenset(
     "blockade boycott crusade war fight campaign push effort filibuster lawsuit suit challenge".split())

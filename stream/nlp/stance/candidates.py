@@ -146,6 +146,13 @@ class CandidateFinder:
             for k in clauses.phrasal_keys(v)[1:]:
                 f["vp=" + k] = 1
                 f["vc=" + _lexclass(k)] = 1
+            if v.dep_ in ("xcomp", "ccomp", "conj") and v.head is not v:
+                # what governs the clause: "declined to [endorse]", "promised to [end]", "did not [say he backs]"
+                gl = v.head.lemma_.lower()
+                f["govc=" + _lexclass(gl)] = 1
+                f["gov_vc=" + _lexclass(gl) + "+" + _lexclass(lem)] = 1
+                if clauses.negated(v.head):
+                    f["gov_neg"] = 1
             if clauses.negated(v):
                 f["neg"] = 1
                 f["vneg=" + _lexclass(lem)] = 1

@@ -22,6 +22,7 @@ from stream.nlp.packing import CharMap
 from stream.nlp.stance.candidates import CandidateFinder, StanceCandidate
 from stream.nlp.stance.classifier import ClassifierConfig, StanceClassifier
 from stream.nlp.stance.reported import Context, ReportedStances
+from stream.nlp.topics import Catalogue
 
 VERSION = "learned-1"
 
@@ -38,8 +39,9 @@ class LearnedConfig:
 class LearnedStances:
     """Stances of one article from candidates and the shipped classifier."""
 
-    def __init__(self, kb: KB, config: LearnedConfig | None = None):
+    def __init__(self, kb: KB, config: LearnedConfig | None = None, catalogue: Catalogue | None = None):
         self.kb = kb
+        self.catalogue = catalogue
         self.config = config or LearnedConfig()
         self._classifier: StanceClassifier | None = None
 
@@ -102,19 +104,31 @@ class LearnedStances:
             actor, speaker = self._actor(c, article)
             if (sentence(bs), actor.id) in taken:
                 continue
-            key = (actor.id, c.topic_id)
+            topic_id, label = self._topic(c)
+            key = (actor.id, topic_id)
             if key in best and best[key][0] >= d.probability:
                 continue
             rec = StanceRecord(
-                id=short_hash(article.id, actor.id, c.topic_id, bs, be), article_id=article.id,
+                id=short_hash(article.id, actor.id, topic_id, bs, be), article_id=article.id,
                 published_at=article.published_at, actor=actor, speaker=speaker,
-                topic=TopicRef(id=c.topic_id[:200], label=c.topic_label[:200] or c.text[:200]),
+                topic=TopicRef(id=topic_id[:200], label=label[:200] or c.text[:200]),
                 target_text=c.text[:300], polarity="support" if d.polarity > 0 else "oppose",
                 confidence=round(min(0.95, d.probability), 3), evidence=Evidence(text=body[bs:be], start=bs, end=be),
                 extractor_version=VERSION,
             )
             best[key] = (d.probability, rec)
         return [rec for _, rec in sorted(best.values(), key=lambda x: x[1].evidence.start)]
+
+    def _topic(self, c: StanceCandidate) -> tuple[str, str]:
+        """An entity target keeps the entity's id; another target takes the catalogue topic whose every
+        keyword group it matches at word starts (the catalogue is an alias list, so "European forces" and
+        "European peacekeepers" meet on one key), else its own head-phrase id. Only topics of two or more
+        keyword groups qualify: one loose word ("challenge") would file any target under a catalogue topic."""
+        if self.catalogue is not None and c.topic_id.startswith(("topic:", "clause:")):
+            t = self.catalogue.match(c.text)
+            if t is not None and len(t.groups) >= 2:
+                return t.id, t.label
+        return c.topic_id, c.topic_label
 
     def _actor(self, c: StanceCandidate, article) -> tuple[ActorRef, SpeakerRef | None]:
         """A person with a role in the KB speaks for their institution ("Peskov" -> Russia)."""

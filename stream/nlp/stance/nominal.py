@@ -15,8 +15,29 @@ from stream.nlp.stance.clauses import (OPPOSE, SUPPORT, ActorHit, Reported, hedg
                                        phrase_of, subject_of)
 
 
+def prep_objects(tok: Token, preps) -> list[Token]:
+    """The objects of ``tok``'s prepositions in ``preps``: 'support [for] X', 'opposed [to] X'."""
+    out: list[Token] = []
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in preps:
+            out += [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+    return out
+
+
 class NominalRules:
     """Rules whose trigger is a noun, an adjective, a calling verb or an evaluation."""
+
+    def _held(self, holder: Token, pol: int, targets: list[Token], trigger: Token, conf: float) -> list[Reported]:
+        """Records of ``holder``'s actor toward each target phrase (none when the holder is no actor)."""
+        actor = self.actor_of(holder)
+        if actor is None:
+            return []
+        out = []
+        for t in targets:
+            span = self._target_span(t)
+            if span is not None:
+                out.append(self._record(actor, pol, span, trigger, trigger, conf))
+        return out
 
     def _calling(self, verb: Token) -> list[Reported]:
         """'called Cruz a liar', 'declared it a total disaster': the predicate's valence toward the object."""
@@ -132,6 +153,12 @@ class NominalRules:
             pol = OPPOSE
         elif k in lex.SUPPORTER_NOUNS or k in lex.OPPONENT_NOUNS:
             return self._role_noun(noun, SUPPORT if k in lex.SUPPORTER_NOUNS else OPPOSE)
+        elif k in lex.VIEW_NOUNS:
+            # "takes a negative view of X": the opinion's adjective gives the polarity
+            tone = valence(" ".join(c.text for c in noun.children if c.dep_ in ("amod", "neg") or c.lower_ == "not"))
+            if abs(tone) < 0.25:
+                return []
+            pol, preps = (SUPPORT if tone > 0 else OPPOSE), ("of", "on", "toward", "towards", "about")
         else:
             return []
         holder = self._holder(noun)
@@ -145,21 +172,10 @@ class NominalRules:
                 return []
         if holder is None:
             return []
-        targets = []
-        for c in noun.children:
-            if c.dep_ == "prep" and c.lower_ in preps:
-                targets += [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+        targets = prep_objects(noun, preps)
         if not targets or hedged(noun):
             return []
-        actor = self.actor_of(holder)
-        if actor is None:
-            return []
-        out = []
-        for t in targets:
-            span = self._target_span(t)
-            if span is not None:
-                out.append(self._record(actor, pol, span, noun, noun, 0.65))
-        return out
+        return self._held(holder, pol, targets, noun, 0.65)
 
     def _holder(self, noun: Token) -> Token | None:
         """Whose position a noun names: its possessor, or a named modifier ('the GOP blockade')."""
@@ -269,24 +285,11 @@ class NominalRules:
             pol, preps = lex.ADJ_FEELING[k]
         if not preps or adj.dep_ not in ("acomp", "amod", "ROOT", "conj"):
             return []
-        targets = []
-        for c in adj.children:
-            if c.dep_ == "prep" and c.lower_ in preps:
-                targets += [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+        targets = prep_objects(adj, preps)
         if not targets:
             return []
         verb = adj.head if adj.dep_ == "acomp" else adj
         holder = subject_of(verb) if adj.dep_ != "amod" else adj.head
-        if holder is None or hedged(adj):
+        if holder is None or hedged(adj) or negated(verb) or negated(adj):
             return []
-        if negated(verb) or negated(adj):
-            return []
-        actor = self.actor_of(holder)
-        if actor is None:
-            return []
-        out = []
-        for t in targets:
-            span = self._target_span(t)
-            if span is not None:
-                out.append(self._record(actor, pol, span, adj, adj, 0.65))
-        return out
+        return self._held(holder, pol, targets, adj, 0.65)

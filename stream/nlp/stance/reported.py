@@ -177,21 +177,21 @@ class ReportedStances(NominalRules):
             self.ctx.errors.failed(rule, self.ctx.article_id, exc)
             return []
 
-    def _verb_polarity(self, verb: Token) -> int:
+    @staticmethod
+    def _listed(verb: Token, support: frozenset[str], oppose: frozenset[str]) -> int:
+        """+1 or -1 when the verb (or its verb-particle form) is in one of the lists, else 0."""
         for k in phrasal_keys(verb):
-            if k in lex.SUPPORT_VERBS:
-                return SUPPORT
-            if k in lex.OPPOSE_VERBS:
+            if k in oppose:
                 return OPPOSE
+            if k in support:
+                return SUPPORT
         return 0
 
+    def _verb_polarity(self, verb: Token) -> int:
+        return self._listed(verb, lex.SUPPORT_VERBS, lex.OPPOSE_VERBS)
+
     def _action_polarity(self, verb: Token) -> int:
-        for k in phrasal_keys(verb):
-            if k in lex.ACTION_OPPOSE:
-                return OPPOSE
-            if k in lex.ACTION_SUPPORT:
-                return SUPPORT
-        return 0
+        return self._listed(verb, lex.ACTION_SUPPORT, lex.ACTION_OPPOSE)
 
     def _verb(self, verb: Token) -> list[Reported]:
         pol = self._verb_polarity(verb)
