@@ -25,7 +25,7 @@ POLNEAR_SCORER = SHARED / "eval" / "polnear.py"
 MIN_STANCE_F1 = 0.80
 MIN_ALERT_F1 = 0.85
 MIN_ENTITY_RECALL = 0.95
-MIN_SOURCE_F1 = 0.70
+MIN_SOURCE_F1 = 0.75  # measured 0.763 since every sentence is parsed (0.720 before)
 
 
 @pytest.fixture(scope="session")
