@@ -50,7 +50,7 @@ async def command(self, what: str, shared: Path, out: Path | None, check: bool) 
     from stream.nlp.stance.classifier import SHIPPED
 
     if not (shared / "eval" / "stance-real-train.jsonl").is_file():
-        raise click.UsageError(f"no training data under {shared}/eval (give --shared)")
+        raise click.UsageError(f"no stance-real-train.jsonl in {shared / 'eval'}: give --shared DIR")
     started = time.monotonic()
     target = None if check else (out or SHIPPED)
     weights = train_stance(shared, target)
