@@ -27,16 +27,22 @@ def prep_objects(tok: Token, preps) -> list[Token]:
 class NominalRules:
     """Rules whose trigger is a noun, an adjective, a calling verb or an evaluation."""
 
-    def _held(self, holder: Token, pol: int, targets: list[Token], trigger: Token, conf: float) -> list[Reported]:
-        """Records of ``holder``'s actor toward each target phrase (none when the holder is no actor)."""
+    def _held(self, holder: Token, pol: int, targets: list[Token], cue: Token, conf: float,
+              trigger: Token | None = None) -> list[Reported]:
+        """Records of ``holder``'s actor toward each target phrase; none when the holder is no actor,
+        and none toward the actor itself."""
         actor = self.actor_of(holder)
         if actor is None:
             return []
         out = []
         for t in targets:
             span = self._target_span(t)
-            if span is not None:
-                out.append(self._record(actor, pol, span, trigger, trigger, conf))
+            if span is None:
+                continue
+            named = self.ctx.ent_at(span.root.idx, span.root.idx + len(span.root.text))
+            if named is not None and named.id == actor.id:
+                continue
+            out.append(self._record(actor, pol, span, cue, trigger or cue, conf))
         return out
 
     def _calling(self, verb: Token) -> list[Reported]:

@@ -252,19 +252,7 @@ class ReportedStances(NominalRules):
         subj = subject_of(verb)
         if subj is None:
             return []
-        actor = self.actor_of(subj)
-        if actor is None:
-            return []
-        out = []
-        for t in targets:
-            span = self._target_span(t)
-            if span is None:
-                continue
-            te = self.ctx.ent_at(span.root.idx, span.root.idx + len(span.root.text))
-            if te is not None and te.id == actor.id:
-                continue
-            out.append(self._record(actor, pol, span, verb, trigger, conf))
-        return out
+        return self._held(subj, pol, targets, verb, conf, trigger)
 
     def _intended(self, verb: Token) -> bool:
         """An action verb states a position when it is promised, planned or called for."""
