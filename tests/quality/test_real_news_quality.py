@@ -19,7 +19,7 @@ from tests.fixtures.data import EVAL, need
 pytestmark = pytest.mark.quality
 
 SCORER = EVAL / "score.py"
-MIN_REAL_DEV_STANCE_F1 = 0.44      # measured 0.457 (0.113 before the learned stage)
+MIN_REAL_DEV_STANCE_F1 = 0.45      # measured 0.473 (0.113 before the learned stage)
 MIN_ENTITY_RECALL = 0.95           # measured 0.967 (real-dev) and 0.973 (real-train)
 
 

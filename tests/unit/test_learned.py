@@ -69,6 +69,13 @@ def test_reported_positions(enricher, body, actor, polarity, target):
     assert has(ss, actor, polarity, target), show(ss)
 
 
+def test_a_role_description_stands_for_the_last_person_named(enricher):
+    body = ("Senator Paul Okafor spoke in Columbus on Monday. "
+            "The Ohio senator criticized the governor's plan to close the state's last coal plant.")
+    ss = stances(enricher, body)
+    assert has(ss, "Okafor", "oppose", "plan"), show(ss)
+
+
 def test_calling_someone_a_liar_is_opposition(enricher):
     ss = stances(enricher, "Senator Paul Okafor called his rival, Mayor Dana Whitfield, \u201ca liar\u201d on Monday.")
     assert has(ss, "Okafor", "oppose", "Whitfield"), show(ss)

@@ -148,6 +148,11 @@ ADJ_FEELING: dict[str, tuple[int, frozenset[str]]] = {
 # Definite descriptions that stand for the last organisation named: "the company has defended ...".
 ORG_DESCRIPTIONS: frozenset[str] = frozenset(
     "company firm corporation group organization organisation union agency network chain bank".split())
+# Definite descriptions that stand for the last person named: "the Texas senator", "the front-runner".
+PERSON_DESCRIPTIONS: frozenset[str] = frozenset(
+    "senator governor candidate nominee front-runner frontrunner billionaire businessman businesswoman congressman "
+    "congresswoman mayor president secretary speaker chairman chairwoman mogul tycoon contender challenger incumbent "
+    "hopeful lawmaker legislator senator-elect president-elect".split())
 # Prefixes that state an orientation: "pro-Clinton super PAC", "anti-Trump protesters".
 ORIENTATION_PREFIXES: dict[str, int] = {"pro": 1, "anti": -1}
 

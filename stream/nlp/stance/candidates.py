@@ -132,7 +132,7 @@ class CandidateFinder:
             if not re.search(r"[A-Za-z]", text):
                 continue
             obj = next((c for c in v.children if c.dep_ in ("dobj", "attr", "acomp", "xcomp", "ccomp", "prep") and c.i > v.i), None)
-            topic = self._topic(obj, text)
+            topic = self._topic(obj, text, actor.id)
             if topic is None:
                 continue
             tid, tlabel = topic
@@ -194,7 +194,7 @@ class CandidateFinder:
             root = span.root
             arg = next((a for a in root.children if a.dep_ in ("dobj", "attr", "nsubj", "nsubjpass")
                         and a.pos_ in ("NOUN", "PROPN")), root)
-            topic = self._topic(arg, span.text)
+            topic = self._topic(arg, span.text, ent.id)
             if topic is None:
                 continue
             c.topic_id, c.topic_label = topic
@@ -222,7 +222,7 @@ class CandidateFinder:
                 c.feats["tgt_entity"] = 1
         return out
 
-    def _topic(self, obj: Token | None, text: str) -> tuple[str, str] | None:
+    def _topic(self, obj: Token | None, text: str, actor_id: str) -> tuple[str, str] | None:
         """Topic id and label of a candidate's target; None when the target is an unresolved pointer."""
         if obj is not None:
             head = obj
@@ -232,7 +232,7 @@ class CandidateFinder:
                 # a clause is about its object, else its subject ("said the deal was a mistake")
                 head = next((g for g in head.children if g.dep_ == "dobj"),
                             next((g for g in head.children if g.dep_ in ("nsubj", "nsubjpass") and g.pos_ in ("NOUN", "PROPN")), head))
-            e = self.rs.ctx.ent_at(head.idx, head.idx + len(head.text))
+            e = self.rs.ctx.ent_at(head.idx, head.idx + len(head.text)) or self.rs._described(head, actor_id)
             if e is not None:
                 return e.id, e.name
             if clauses.anaphoric_only(head):

@@ -105,6 +105,8 @@ class LearnedStances:
             if (sentence(bs), actor.id) in taken:
                 continue
             topic_id, label = self._topic(c)
+            if topic_id in (actor.id, c.actor.id):
+                continue  # toward itself, once a spokesperson stands for the institution
             key = (actor.id, topic_id)
             if key in best and best[key][0] >= d.probability:
                 continue

@@ -91,10 +91,10 @@ class ReportedStances(NominalRules):
         return ActorHit(id=e.id, name=e.name, type=e.type)
 
     # ---- targets ----------------------------------------------------------------------------
-    def topic_of(self, target: Span) -> tuple[str, str, str]:
+    def topic_of(self, target: Span, actor_id: str | None = None) -> tuple[str, str, str]:
         """Topic id and label from the target: the linked entity, else its normalised head phrase."""
         head = target.root
-        e = self.ctx.ent_at(head.idx, head.idx + len(head.text)) or self._described(head)
+        e = self.ctx.ent_at(head.idx, head.idx + len(head.text)) or self._described(head, actor_id)
         if e is not None:
             return e.id, e.name, target.text if e.name.lower() in target.text.lower() else f"{target.text} ({e.name})"
         text = target.text
@@ -102,14 +102,22 @@ class ReportedStances(NominalRules):
         tid = topic_key(head, self.ctx.ent_at) or "topic:" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
         return tid, resolved, resolved
 
-    def _described(self, head: Token):
-        """'the company', 'the group': a bare definite description of an organisation is the last one named."""
-        if lemma_key(head) not in lex.ORG_DESCRIPTIONS or head.pos_ != "NOUN":
+    def _described(self, head: Token, exclude: str | None = None):
+        """A bare definite description of an organisation ("the company", "the group") is the last one
+        named; a definite description of a person by role ("the Texas senator", "the Republican
+        front-runner") is the last person named (other than ``exclude``), as news style uses it."""
+        if head.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
             return None
-        kids = [c for c in head.children if c.dep_ not in ("det", "punct")]
-        if kids or not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
-            return None
-        return self.ctx.ent_before(head.idx, lambda e: e.type == "ORG")
+        key = lemma_key(head)
+        if key in lex.ORG_DESCRIPTIONS:
+            if [c for c in head.children if c.dep_ not in ("det", "punct")]:
+                return None
+            return self.ctx.ent_before(head.idx, lambda e: e.type == "ORG")
+        if key in lex.PERSON_DESCRIPTIONS or head.lower_ in lex.PERSON_DESCRIPTIONS:
+            if head.tag_ == "NNS" or any(c.dep_ == "appos" for c in head.children):
+                return None
+            return self.ctx.ent_before(head.idx, lambda e: e.type == "PERSON" and e.id != exclude)
+        return None
 
     def _antecedent(self, target: Span) -> str | None:
         """A pronoun or short definite description points to an earlier, fuller mention of its head."""
@@ -296,9 +304,9 @@ class ReportedStances(NominalRules):
         head = span.root
         if head.lower_ in ("him", "her"):
             e = self.ctx.ent_before(head.idx, lambda e: e.type == "PERSON" and e.id != actor.id)
-            tid, label, ttext = (e.id, e.name, e.name) if e is not None else self.topic_of(span)
+            tid, label, ttext = (e.id, e.name, e.name) if e is not None else self.topic_of(span, actor.id)
         else:
-            tid, label, ttext = self.topic_of(span)
+            tid, label, ttext = self.topic_of(span, actor.id)
         lo = min(verb.idx, span.start_char)
         hi = max(span.end_char, verb.idx + len(verb.text))
         return Reported(actor=actor, polarity=pol, target=span, target_text=ttext, topic_id=tid,
