@@ -4,7 +4,7 @@ Plain pytest, no Kafka. One Enricher per module (spaCy loads once).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
