@@ -15,17 +15,7 @@ from pathlib import Path
 
 from stream.nlp.stance import training
 from stream.nlp.stance.classifier import ClassifierConfig, StanceClassifier, fit
-from stream.nlp.stance.training import fold
-
-
-def _matches(stance: dict, gold: dict, polarity: bool = True) -> bool:
-    names = {fold(stance["actor"]["name"]), fold(stance["actor"]["id"])} - {""}
-    gnames = {fold(gold["actor"])} | {fold(a) for a in gold.get("aliases", [])}
-    text = fold(" ".join([stance["topic"]["label"], stance["topic"]["id"].replace("-", " ").replace("_", " "),
-                          stance["target_text"]]))
-    groups = gold.get("keywords") or [[w] for w in fold(gold["topic"]).split()]
-    return bool(names & gnames) and all(any(fold(k) in text for k in g) for g in groups) \
-        and (not polarity or stance["polarity"] == gold["polarity"])
+from stream.nlp.stance.training import about, candidate_keys
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -57,21 +47,18 @@ def main(argv: list[str] | None = None) -> None:
                     key = (d.candidate.actor.id, d.candidate.topic_id)
                     if key not in best or best[key].probability < d.probability:
                         best[key] = d
-                stances = [{"actor": {"id": d.candidate.actor.id, "name": d.candidate.actor.name},
-                            "topic": {"id": d.candidate.topic_id, "label": d.candidate.topic_label},
-                            "target_text": d.candidate.text, "polarity": "support" if d.polarity > 0 else "oppose"}
-                           for d in best.values()]
+                found = [(candidate_keys(d.candidate), "support" if d.polarity > 0 else "oppose") for d in best.values()]
                 t = totals["stance-real-train" if la.article.id in real else "own labels"]
-                for s in stances:
-                    if any(_matches(s, g) for g in la.golds):
+                for (names, text), pol in found:
+                    if any(about(names, text, g) and g["polarity"] == pol for g in la.golds):
                         t[0] += 1
                         t[1] += 1
-                    elif not any(g.get("optional") and _matches(s, g, polarity=False) for g in la.golds):
+                    elif not any(g.get("optional") and about(names, text, g) for g in la.golds):
                         t[0] += 1
                 for g in la.golds:
                     if not g.get("optional"):
                         t[2] += 1
-                        t[3] += any(_matches(s, g) for s in stances)
+                        t[3] += any(about(names, text, g) and g["polarity"] == pol for (names, text), pol in found)
     for name, (ns, nc, ng, nf) in totals.items():
         p, r = (nc / ns if ns else 0.0), (nf / ng if ng else 0.0)
         f1 = 2 * p * r / (p + r) if p + r else 0.0

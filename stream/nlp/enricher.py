@@ -75,8 +75,7 @@ class Enricher:
         """Every learned-stage candidate of each article, for training the classifier (same analysis as enrich)."""
         for a in articles:
             doc, sub, cmap = self._analyse([a])[0]
-            ents = build_entities(doc, self.kb, a.published_at.date() if a.published_at else None, a.body or "")
-            raws = extract_attributions(sub, article_id=a.id, errors=self.errors) if len(sub) else []
+            ents, raws = self._entities_and_attributions(a, doc, sub)
             yield a, self.learned.candidates(self.learned.context(a.id, sub, cmap, ents, raws))
 
     # ---- internals ----------------------------------------------------
@@ -132,13 +131,15 @@ class Enricher:
     def _empty(self, a: Article) -> EnrichedArticle:
         return EnrichedArticle(article_id=a.id, article=a, pipeline_version=PIPELINE_VERSION)
 
+    def _entities_and_attributions(self, a: Article, doc, sub):
+        """The article's entities (body offsets) and raw attributions (parsed-Doc offsets)."""
+        ents = build_entities(doc, self.kb, a.published_at.date() if a.published_at else None, a.body or "")
+        raws = extract_attributions(sub, article_id=a.id, errors=self.errors) if len(sub) else []
+        return ents, raws
+
     def _one(self, a: Article, doc, sub, cmap: CharMap) -> EnrichedArticle:
         body = a.body or ""
-        on = a.published_at.date() if a.published_at else None
-        ents = build_entities(doc, self.kb, on, body)
-        raws = []
-        if len(sub):
-            raws = extract_attributions(sub, article_id=a.id, errors=self.errors)
+        ents, raws = self._entities_and_attributions(a, doc, sub)
         attributions = []
         ctx = self.extractor.context(a, body, sub, cmap, ents, doc)
         for r in raws:

@@ -24,8 +24,6 @@ class ActorHit:
     id: str
     name: str
     type: str
-    speaker_id: str | None = None
-    speaker_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,14 +36,18 @@ class NominalRules:
             return []
         out = []
         for t in targets:
-            span = self._target_span(t)
-            if span is None:
-                continue
-            named = self.ctx.ent_at(span.root.idx, span.root.idx + len(span.root.text))
-            if named is not None and named.id == actor.id:
-                continue
-            out.append(self._record(actor, pol, span, cue, trigger or cue, conf))
+            span = self._toward(actor, t)
+            if span is not None:
+                out.append(self._record(actor, pol, span, cue, trigger or cue, conf))
         return out
+
+    def _toward(self, actor: ActorHit, tok: Token):
+        """The target phrase of ``tok``, unless there is none or it names the actor itself."""
+        span = self._target_span(tok)
+        if span is None:
+            return None
+        named = self.ctx.ent_at(span.root.idx, span.root.idx + len(span.root.text))
+        return None if named is not None and named.id == actor.id else span
 
     def _calling(self, verb: Token) -> list[Reported]:
         """'called Cruz a liar', 'declared it a total disaster': the predicate's valence toward the object."""
@@ -134,11 +138,8 @@ class NominalRules:
                 v = valence(ptext)
                 if abs(v) < 0.4:
                     continue
-                target = self._target_span(subj)
+                target = self._toward(actor, subj)
                 if target is None:
-                    continue
-                te = self.ctx.ent_at(target.root.idx, target.root.idx + len(target.root.text))
-                if te is not None and te.id == actor.id:
                     continue
                 out.append(self._record(actor, SUPPORT if v > 0 else OPPOSE, target, tok, tok, 0.55 + min(abs(v), 0.8) * 0.2))
         return out

@@ -37,16 +37,27 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+def about(names: set[str], text: str, gold: dict) -> bool:
+    """The scorer's match of actor and topic: a folded actor name among the gold's, and every keyword
+    group with a keyword inside the folded target ``text``."""
+    gnames = {fold(gold["actor"])} | {fold(a) for a in gold.get("aliases", [])}
+    if not names & gnames:
+        return False
+    groups = gold.get("keywords") or [[w] for w in fold(gold["topic"]).split()]
+    return all(any(fold(k) in text for k in group) for group in groups)
+
+
+def candidate_keys(c: StanceCandidate) -> tuple[set[str], str]:
+    """A candidate's folded actor names and target text, as the scorer reads a stance."""
+    return ({fold(c.actor.name), fold(c.actor.id)} - {""},
+            fold(" ".join([c.text, c.topic_label, c.topic_id.replace("-", " ").replace("_", " ")])))
+
+
 def label_of(c: StanceCandidate, golds: list[dict]) -> int:
     """0 none, 1 support, 2 oppose: the polarity of the first gold stance the candidate matches."""
-    names = {fold(c.actor.name), fold(c.actor.id)} - {""}
-    text = fold(" ".join([c.text, c.topic_label, c.topic_id.replace("-", " ").replace("_", " ")]))
+    names, text = candidate_keys(c)
     for g in golds:
-        gnames = {fold(g["actor"])} | {fold(a) for a in g.get("aliases", [])}
-        if not names & gnames:
-            continue
-        groups = g.get("keywords") or [[w] for w in fold(g["topic"]).split()]
-        if all(any(fold(k) in text for k in group) for group in groups):
+        if about(names, text, g):
             return 1 if g["polarity"] == "support" else 2
     return 0
 
