@@ -28,6 +28,10 @@ UNSUPPORTED_LANGUAGE = "unsupported_language"
 DUPLICATE_ID = "duplicate_id"
 ENRICHMENT_FAILED = "enrichment_failed"
 INVALID_STANCE = "invalid_stance"
+PUBLISH_FAILED = "publish_failed"
+TRACKING_FAILED = "tracking_failed"
+INVALID_ALERT = "invalid_alert"
+WEBHOOK_REFUSED = "webhook_refused"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

@@ -27,6 +27,22 @@ RULE_ERRORS = Counter("stance_rule_errors_total", "Errors inside an NLP rule, in
                       "(see stream/nlp/errors.py)", registry=REGISTRY)
 POOL_QUEUE = Gauge("stance_pool_queue_depth", "Articles submitted to the pool and not yet done", registry=REGISTRY)
 CONSUMER_LAG = Gauge("stance_consumer_lag", "Messages behind the end of each input partition", ["topic", "partition"], registry=REGISTRY)
+OFFSETS_DROPPED = Counter("stance_offsets_dropped_total", "Delivered records the offset guard dropped "
+                          "(duplicate: already admitted; ahead: records before it were skipped, so it seeks back)",
+                          ["topic", "verdict"], registry=REGISTRY)
+OFFSET_SEEKS = Counter("stance_offset_seeks_total", "Seeks back to the next expected offset", ["topic", "reason"],
+                       registry=REGISTRY)
+OFFSETS_SKIPPED = Counter("stance_offsets_skipped_total", "Offsets deleted by retention before they were processed",
+                          ["topic"], registry=REGISTRY)
+COMMIT_STALLED = Gauge("stance_commit_stalled_seconds", "Seconds the committed offset has not moved while records "
+                       "of the partition were being finished (0 when commits follow)", ["topic", "partition"],
+                       registry=REGISTRY)
+BROKER_CONNECTED = Gauge("stance_broker_connected", "1 while the consumer holds a live broker connection, else 0",
+                         registry=REGISTRY)
+PUBLISH_RETRIES = Counter("stance_publish_retries_total", "Output sends retried after the producer reported "
+                          "a failure", ["topic"], registry=REGISTRY)
+TRACK_RETRIES = Counter("stance_track_retries_total", "Stance records whose tracking raised and was retried",
+                        registry=REGISTRY)
 
 
 def render() -> bytes:

@@ -14,8 +14,11 @@ from pathlib import Path
 
 
 class Worker:
-    def __init__(self, env: dict[str, str], log_dir: Path, name: str = "worker", loglevel: str = "info") -> None:
+    def __init__(self, env: dict[str, str], log_dir: Path, name: str = "worker", loglevel: str = "info",
+                 module: str = "stream") -> None:
+        """``module`` is what ``python -m`` runs (the tests run a wrapper that adds timing hooks)."""
         self.env = {**os.environ, **env}
+        self.module = module
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{name}.log"
         self.loglevel = loglevel
@@ -24,7 +27,7 @@ class Worker:
     def start(self) -> "Worker":
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "stream", "worker", "-l", self.loglevel],
+                [sys.executable, "-m", self.module, "worker", "-l", self.loglevel],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         return self
