@@ -5,6 +5,13 @@ after the endpoint answered 2xx, so a crash or an outage re-delivers instead
 of losing. Alerts already delivered in this process (by id) are not posted
 twice, and the id travels in the ``Idempotency-Key`` header so the receiver
 can drop the rare repeat after a restart.
+
+Two things cannot be delivered by retrying, and each goes to the dead-letter
+topic with a reason before the offset is committed, so the sink goes on instead
+of stopping or crash-looping on it: a record on the alerts topic that is not a
+``PositionChange`` (``invalid_alert``), and an alert the endpoint refuses with a
+4xx other than 408/429 (``webhook_refused``, with the status and the start of
+the answer).
 """
 from __future__ import annotations
 
@@ -18,8 +25,10 @@ from pydantic import ValidationError
 
 from schemas import PositionChange
 from stream.commands import option
+from stream.ingest import INVALID_ALERT, WEBHOOK_REFUSED, dead_letter
 from stream.kafka.connection import client_options
-from stream.kafka.topics import ALERTS
+from stream.kafka.producer import producer_for
+from stream.kafka.topics import ALERTS, DLQ
 from stream.settings import Settings, get_settings
 
 log = logging.getLogger("stream.commands.alerts")
@@ -41,6 +50,14 @@ class Delivered:
             self._ids.popitem(last=False)
 
 
+class WebhookRefused(PermissionError):
+    """The endpoint answered a 4xx that retrying cannot fix."""
+
+    def __init__(self, alert_id: str, status: int, answer: str) -> None:
+        super().__init__(f"webhook refused alert {alert_id}: HTTP {status} {answer}".strip())
+        self.status = status
+
+
 async def post_with_retries(session: aiohttp.ClientSession, url: str, body: bytes, alert_id: str, *,
                             attempts: int | None = None, base_delay: float = 0.5, max_delay: float = 30.0) -> None:
     """POST until a 2xx; 4xx other than 408/429 is final (raises), the rest back off exponentially.
@@ -57,7 +74,7 @@ async def post_with_retries(session: aiohttp.ClientSession, url: str, body: byte
                 if 200 <= resp.status < 300:
                     return
                 if 400 <= resp.status < 500 and resp.status not in (408, 429):
-                    raise PermissionError(f"webhook refused alert {alert_id}: HTTP {resp.status}")
+                    raise WebhookRefused(alert_id, resp.status, (await resp.text())[:300])
                 problem = f"HTTP {resp.status}"
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             problem = f"{type(exc).__name__}: {exc}"
@@ -70,13 +87,27 @@ async def post_with_retries(session: aiohttp.ClientSession, url: str, body: byte
 
 async def run_webhook(url: str, settings: Settings, *, group: str = "stance-alerts-webhook",
                       stop_after_idle: float | None = None, attempts: int | None = None) -> int:
-    """Consume alerts with ``group`` and POST each one; returns how many were delivered."""
+    """Consume alerts with ``group`` and POST each one; returns how many were delivered.
+
+    Undecodable records and refused alerts are dead-lettered (and counted in the log),
+    then committed like delivered ones.
+    """
     topic = ALERTS.name(settings)
     consumer = AIOKafkaConsumer(topic, group_id=group, enable_auto_commit=False,
                                 auto_offset_reset="earliest", **client_options(settings))
+    producer = producer_for(settings)
     delivered = Delivered()
     count = 0
+
+    async def to_dlq(rec, reason: str, detail: str) -> None:
+        letter = dead_letter(raw=rec.value, reason=reason, detail=detail, source_topic=rec.topic, settings=settings,
+                             partition=rec.partition, offset=rec.offset, key=rec.key)
+        await producer.send_and_wait(DLQ.name(settings), value=letter.model_dump_json().encode(),
+                                     key=letter.key.encode() if letter.key else None)
+        log.warning("alert dead-lettered", extra={"reason": reason, "offset": rec.offset, "detail": detail[:300]})
+
     await consumer.start()
+    await producer.start()
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
             idle = 0.0
@@ -93,14 +124,19 @@ async def run_webhook(url: str, settings: Settings, *, group: str = "stance-aler
                         try:
                             alert = PositionChange.model_validate_json(rec.value)
                         except (ValidationError, ValueError) as exc:
-                            log.error("skipping undecodable alert", extra={"offset": rec.offset, "error": str(exc)[:300]})
+                            await to_dlq(rec, INVALID_ALERT, str(exc))
                         else:
                             if alert.id not in delivered:
-                                await post_with_retries(session, url, rec.value, alert.id, attempts=attempts)
+                                try:
+                                    await post_with_retries(session, url, rec.value, alert.id, attempts=attempts)
+                                except WebhookRefused as exc:
+                                    await to_dlq(rec, WEBHOOK_REFUSED, str(exc))
+                                else:
+                                    count += 1
                                 delivered.add(alert.id)
-                                count += 1
                         await consumer.commit({TopicPartition(tp.topic, tp.partition): rec.offset + 1})
     finally:
+        await producer.stop()
         await consumer.stop()
 
 

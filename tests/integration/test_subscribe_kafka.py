@@ -117,3 +117,41 @@ def test_webhook_delivers_every_alert_despite_failures(kafka_broker, tmp_path):
     n, again, received = asyncio.run(go())
     assert n == 5 and again == 0
     assert sorted(received) == sorted(a.id for a in alerts)
+
+
+def test_webhook_dead_letters_what_it_cannot_deliver_and_goes_on(kafka_broker, tmp_path):
+    """An undecodable record and an alert the endpoint refuses (4xx) go to the DLQ; the rest is delivered."""
+    settings = settings_for(namespace_env(kafka_broker.bootstrap, tmp_path))
+    asyncio.run(ensure_topics(settings))
+    topic = settings.topic(settings.topic_alerts)
+    alerts = [_alert(i) for i in range(4)]
+    payloads = [(a.actor.id.encode(), a.model_dump_json().encode()) for a in alerts]
+    payloads.insert(1, (b"Q9", b"{not json"))
+    asyncio.run(send_raw(payloads, settings, topic=topic))
+
+    async def go():
+        received: list[str] = []
+
+        async def hook(request: web.Request) -> web.Response:
+            body = await request.json()
+            if body["id"] == "alert-2":
+                return web.Response(status=422, text="unknown actor")
+            received.append(body["id"])
+            return web.Response(status=204)
+
+        runner, url = await serve_hook(hook)
+        try:
+            n = await run_webhook(url, settings, group="hook-dlq", stop_after_idle=3)
+            again = await run_webhook(url, settings, group="hook-dlq", stop_after_idle=2)
+        finally:
+            await runner.cleanup()
+        return n, again, received
+
+    n, again, received = asyncio.run(go())
+    assert (n, again) == (3, 0)  # and the sink did not stop at the bad record or the refusal
+    assert received == ["alert-0", "alert-1", "alert-3"]
+    letters = asyncio.run(client.collect("dlq", settings=settings, from_beginning=True))
+    assert sorted((d.reason, d.key) for d in letters) == [("invalid_alert", "Q9"),
+                                                          ("webhook_refused", alerts[2].actor.id)]
+    refused = next(d for d in letters if d.reason == "webhook_refused")
+    assert "HTTP 422 unknown actor" in refused.error_detail and refused.source_topic == topic
