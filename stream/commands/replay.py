@@ -117,8 +117,44 @@ async def select_articles(settings: Settings, since: datetime | None, until: dat
     return sorted(chosen.values(), key=lambda pair: (pair[0].published_at, pair[0].id))
 
 
-async def _count(kind: str, settings: Settings) -> int:
-    return len(await client.collect(kind, settings=settings, from_beginning=True))
+async def accounted_for(ns_settings: Settings) -> tuple[set[str], set[tuple[int | None, int | None]]]:
+    """Distinct enriched article ids, and the distinct input offsets that were dead-lettered.
+
+    Delivery is at least once, so the topics can hold a record twice after a worker
+    restart; counting messages instead of distinct inputs could end a replay early.
+    """
+    enriched = {e.article_id for e in await client.collect("enriched", settings=ns_settings, from_beginning=True)}
+    source = ARTICLES.name(ns_settings)
+    letters = {(d.partition, d.offset) for d in await client.collect("dlq", settings=ns_settings, from_beginning=True)
+               if d.source_topic == source}
+    return enriched, letters
+
+
+async def wait_for_tracker(ns_settings: Settings, timeout: float, worker: Worker | None = None) -> int:
+    """Wait until the replay worker has committed the stances topic to its end; returns that end.
+
+    The worker commits a stance's offset only after the positions agent finished it
+    (stream/worker/offsets.py), so a committed end means every stance was tracked.
+    """
+    topic = STANCES.name(ns_settings)
+    consumer = AIOKafkaConsumer(group_id=ns_settings.app_id, enable_auto_commit=False, **client_options(ns_settings))
+    await consumer.start()
+    try:
+        tps = await client.topic_partitions(consumer, topic)
+        ends = await consumer.end_offsets(tps)
+        deadline = time.monotonic() + timeout
+        while True:
+            behind = {tp: end for tp, end in ends.items() if end > 0 and (await consumer.committed(tp) or 0) < end}
+            if not behind:
+                return sum(ends.values())
+            if worker is not None and not worker.alive:
+                raise RuntimeError(f"replay worker exited:\n{worker.log_tail()}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the replay worker did not track the stances to their end in {timeout:.0f}s: "
+                                   f"{len(behind)} partition(s) behind")
+            await asyncio.sleep(0.5)
+    finally:
+        await consumer.stop()
 
 
 async def replay(settings: Settings, *, since: datetime | None = None, until: datetime | None = None,
@@ -140,24 +176,22 @@ async def replay(settings: Settings, *, since: datetime | None = None, until: da
     try:
         deadline = time.monotonic() + timeout
         done = 0
+        enriched: set[str] = set()
+        letters: set = set()
         while done < len(articles):
             if not worker.alive:
                 raise RuntimeError(f"replay worker exited:\n{worker.log_tail()}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"replay {name}: {done}/{len(articles)} processed after {timeout}s")
             await asyncio.sleep(1.0)
-            enriched = {e.article_id for e in await client.collect("enriched", settings=ns_settings, from_beginning=True)}
-            letters = await _count("dlq", ns_settings)
-            now = len(enriched) + letters
+            enriched, letters = await accounted_for(ns_settings)
+            now = len(enriched) + len(letters)
             if bar:
                 bar.update(now - done)
             done = now
-        # Let the positions agent drain the stances topic before stopping.
-        expected_stances = await _count("stances", ns_settings)
-        await asyncio.sleep(2.0)
+        summary.stances = await wait_for_tracker(ns_settings, max(deadline - time.monotonic(), 30.0), worker)
         summary.enriched = len(enriched)
-        summary.dead_lettered = letters
-        summary.stances = expected_stances
+        summary.dead_lettered = len(letters)
     finally:
         worker.stop()
         if bar:
@@ -165,6 +199,22 @@ async def replay(settings: Settings, *, since: datetime | None = None, until: da
     summary.alerts = len({a.id for a in await client.collect("alerts", settings=ns_settings, from_beginning=True)})
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def group_members(responses: list) -> dict[str, list]:
+    """Group id -> its members, from aiokafka's DescribeGroups responses, by field name.
+
+    aiokafka returns the raw protocol structs; reading them by the schema's names
+    instead of by tuple position keeps this right across protocol versions.
+    """
+    out: dict[str, list] = {}
+    for resp in responses:
+        groups_type = resp.SCHEMA.fields[resp.SCHEMA.names.index("groups")]
+        names = groups_type.array_of.names
+        for entry in resp.groups:
+            row = dict(zip(names, entry))
+            out[row["group"]] = list(row.get("members") or [])
+    return out
 
 
 async def rebuild(settings: Settings, tabledir: Path | None = None) -> list[str]:
@@ -178,13 +228,10 @@ async def rebuild(settings: Settings, tabledir: Path | None = None) -> list[str]
     await admin.start()
     notes: list[str] = []
     try:
-        groups = await admin.describe_consumer_groups([settings.app_id])
-        for g in groups:
-            for group in getattr(g, "groups", []) or []:
-                members = group[5] if isinstance(group, tuple) and len(group) > 5 else []
-                if members:
-                    raise RuntimeError(f"consumer group {settings.app_id} still has {len(members)} member(s): "
-                                       "stop the live workers first")
+        members = group_members(await admin.describe_consumer_groups([settings.app_id])).get(settings.app_id, [])
+        if members:
+            raise RuntimeError(f"consumer group {settings.app_id} still has {len(members)} member(s): "
+                               "stop the live workers first")
         existing = set(await admin.list_topics())
         changelogs = [t for t in existing if t.startswith(f"{settings.app_id}-") and t.endswith("-changelog")]
         if changelogs:
