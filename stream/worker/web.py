@@ -13,6 +13,7 @@ from faust.web import Request, Response, View
 from schemas import PositionChange
 from stream.kafka import client
 from stream.worker import metrics
+from stream.worker.health import HEALTH
 from stream.worker.tables import positions
 from stream.worker.app import app, settings
 from stream.positions import KeyState, current_position
@@ -34,7 +35,9 @@ def _states_for(actor: str):
 class Health(View):
     async def get(self, request: Request) -> Response:
         assigned = len(app.consumer.assignment()) if app.consumer else 0
-        return _json(self, {"status": "ok", "app_id": app.conf.id, "assigned_partitions": assigned})
+        report = HEALTH.report()  # 503 after an agent crashed (stream/worker/health.py)
+        return _json(self, {**report, "app_id": app.conf.id, "assigned_partitions": assigned},
+                     status=200 if HEALTH.ok else 503)
 
 
 @app.page("/metrics")
