@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import click
 
-from stream.commands import NAMES
+from stream.commands import NAMES, UserError
 
 #: Commands that run without the Faust app.
 STANDALONE = ("process", "train")
@@ -24,11 +27,102 @@ def _module(name: str):
     return importlib.import_module(f"stream.commands.{name}")
 
 
+def explain(exc: BaseException) -> str | None:
+    """One line for a mistake a user can fix (None: a bug, keep the traceback).
+
+    The mistakes are the ones people make in their first hour: a wrong path, a time
+    Python cannot parse, no broker running, a setting of the wrong type.
+    """
+    from pydantic import ValidationError
+
+    if isinstance(exc, UserError):
+        return str(exc)
+    if isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)):
+        what = {FileNotFoundError: "no such file", IsADirectoryError: "is a directory",
+                NotADirectoryError: "not a directory", PermissionError: "permission denied"}[type(exc)]
+        return f"{what}: {exc.filename}" if exc.filename else str(exc)
+    if isinstance(exc, ValidationError) and exc.title == "Settings":
+        problems = "; ".join(f"STANCE_{'_'.join(str(p) for p in e['loc']).upper()}={e.get('input')!r}: {e['msg']}"
+                             for e in exc.errors())
+        return f"invalid setting: {problems}"
+    try:
+        from aiokafka.errors import KafkaConnectionError
+    except ImportError:  # pragma: no cover
+        return None
+    if isinstance(exc, KafkaConnectionError) or (isinstance(exc, OSError) and "bootstrap" in str(exc)):
+        from stream.settings import get_settings
+
+        try:
+            where = get_settings().broker
+        except Exception:
+            where = "the configured broker"
+        return (f"cannot reach the Kafka broker at {where} (STANCE_BROKER); start a local one with "
+                "`stance kafka up`, or point STANCE_BROKER at yours")
+    return None
+
+
+def fail(command: str, message: str, code: int = 2) -> None:
+    """Print ``stance COMMAND: error: MESSAGE`` on stderr and exit without a traceback."""
+    sys.stderr.write(f"stance {command}: error: {message}\n")
+    sys.stderr.flush()
+    os._exit(code)  # nothing half-started (consumers, pools) may print more on the way out
+
+
+async def guarded(name: str, run: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return await run(*args, **kwargs)
+    except Exception as exc:
+        message = explain(exc)
+        if message is None:
+            raise
+        fail(name, message)
+
+
+def prepare_worker() -> None:
+    """Create (or verify) every topic the worker reads or writes, before Faust starts.
+
+    Faust creates only the topics it consumes; the first send to a missing output
+    topic (the dead-letter topic, say) then crashed the agent. Waits up to a minute
+    for the broker, then fails with one line.
+    """
+    import logging
+
+    from stream.kafka.admin import ensure_topics, verify_topics
+    from stream.settings import get_settings
+
+    settings = get_settings()
+    log = logging.getLogger("stream.cli")
+    loop = asyncio.new_event_loop()  # not asyncio.run: Faust's worker wants the default loop left alone
+    try:
+        created = loop.run_until_complete(ensure_topics(settings))
+        problems = loop.run_until_complete(verify_topics(settings))
+    finally:
+        loop.close()
+    if created:
+        sys.stderr.write(f"stance worker: created topics {', '.join(created)}\n")
+    for problem in problems:
+        log.warning(problem)
+        sys.stderr.write(f"stance worker: warning: {problem}\n")
+
+
+def _quiet_client_logs() -> None:
+    """Commands report a broker they cannot reach in one line; aiokafka's own error lines go."""
+    import logging
+
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+
+
+def _pipe_friendly() -> None:
+    """``stance tail ... | head``: end quietly when the reader goes away, as Unix tools do."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
 def _standalone(name: str, args: Sequence[str]) -> None:
     mod = _module(name)
 
     def run(**kwargs) -> None:
-        asyncio.run(mod.command(None, **kwargs))
+        asyncio.run(guarded(name, mod.command, None, **kwargs))
 
     run.__doc__ = mod.command.__doc__
     cmd = click.command(name=name, help=mod.command.__doc__)(run)
@@ -42,8 +136,8 @@ def register(app) -> None:
     for name in NAMES:
         mod = _module(name)
 
-        async def handler(self, *args, _run=mod.command, **kwargs):
-            return await _run(self, *args, **kwargs)
+        async def handler(self, *args, _run=mod.command, _name=name, **kwargs):
+            return await guarded(_name, _run, self, *args, **kwargs)
 
         handler.__name__ = handler.__qualname__ = name
         handler.__doc__ = mod.command.__doc__
@@ -53,12 +147,25 @@ def register(app) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in STANDALONE:
-        _standalone(args[0], args[1:])
-        return
-    from stream.worker import agents, web  # noqa: F401  (register agents, tables and views)
-    from stream.worker.app import app
+    command = args[0] if args else ""
+    if command in ("tail", "process", "settings", "topics"):
+        _pipe_friendly()
+    try:
+        if command in STANDALONE:
+            _standalone(command, args[1:])
+            return
+        from stream.worker import agents, web  # noqa: F401  (register agents, tables and views)
+        from stream.worker.app import app
 
+        if command == "worker" and not any(a in ("-h", "--help") for a in args):
+            prepare_worker()
+        elif command in NAMES:
+            _quiet_client_logs()
+    except Exception as exc:  # settings are read when the app is built
+        message = explain(exc)
+        if message is None:
+            raise
+        fail(command or "stance", message)
     register(app)
     app.main()
 

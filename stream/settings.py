@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         15.0, gt=0, description="Seconds before the group gives a silent worker's partitions to another "
         "(Faust's default of 60 s leaves a crashed worker's partitions idle for a minute)")
     heartbeat_interval: float = Field(3.0, gt=0, description="Seconds between consumer heartbeats")
+    crash_exit_seconds: float = Field(
+        5.0, ge=0, description="Seconds a worker whose agent crashed keeps answering /health with 503 before it "
+        "exits non-zero (for its supervisor to restart it)")
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     web_enabled: bool = True

@@ -28,8 +28,39 @@ def say(cmd, text: str) -> None:
         cmd.say(text)
 
 
-def parse_time(value: str | None):
-    """An ISO time from the command line (``Z`` accepted), or None."""
-    from datetime import datetime
+class UserError(Exception):
+    """A mistake the user can fix: :mod:`stream.cli` prints it as one line and exits non-zero."""
 
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+_DURATION = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_time(value: str | None, flag: str = "--since"):
+    """A time from the command line: ISO (``Z`` accepted; a date alone is midnight UTC),
+    ``now``, ``today``, ``yesterday``, or a duration ago such as ``30m``, ``6h``, ``2d``.
+
+    Raises :class:`UserError` with the accepted forms, instead of Python's own message.
+    """
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    if not value:
+        return None
+    text = value.strip().lower()
+    now = datetime.now(timezone.utc)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if text == "now":
+        return now
+    if text == "today":
+        return midnight
+    if text == "yesterday":
+        return midnight - timedelta(days=1)
+    m = re.fullmatch(r"(\d+)\s*([smhdw])(?:\s*ago)?", text)
+    if m:
+        return now - timedelta(seconds=int(m.group(1)) * _DURATION[m.group(2)])
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"{flag}: {value!r} is not a time; use an ISO time (2026-11-30 or "
+                        "2026-11-30T08:00:00Z), now, today, yesterday, or a duration ago (30m, 6h, 2d)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

@@ -24,7 +24,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
 from schemas import PositionChange
-from stream.commands import option
+from stream.commands import UserError, option
 from stream.ingest import INVALID_ALERT, WEBHOOK_REFUSED, dead_letter
 from stream.kafka.connection import client_options
 from stream.kafka.producer import producer_for
@@ -148,6 +148,16 @@ OPTIONS = (
 )
 
 
+def check_url(url: str) -> str:
+    """An http(s) URL with a host, or a :class:`UserError` (a typo must not retry forever)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UserError(f"--webhook: {url!r} is not an http:// or https:// URL")
+    return url
+
+
 async def command(self, webhook: str, group: str) -> None:
     """Deliver every position-change alert to a webhook, committing only after delivery."""
-    await run_webhook(webhook, get_settings(), group=group)
+    await run_webhook(check_url(webhook), get_settings(), group=group)

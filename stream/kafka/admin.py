@@ -56,3 +56,21 @@ async def ensure_topics(settings: Settings, *, timeout: float = 60.0) -> list[st
         return wanted
     finally:
         await admin.close()
+
+
+async def verify_topics(settings: Settings) -> list[str]:
+    """Problems with existing topics a worker would read or write (wrong partition count)."""
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        described = await admin.describe_topics([t.name(settings) for t in TOPICS])
+    finally:
+        await admin.close()
+    want = {t.name(settings): t.partitions(settings) for t in TOPICS}
+    problems = []
+    for topic in described:
+        name = topic.get("topic")
+        have = len(topic.get("partitions") or [])
+        if name in want and have and have != want[name]:
+            problems.append(f"topic {name} has {have} partitions, the settings say {want[name]}")
+    return problems

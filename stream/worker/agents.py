@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from schemas import Article, StanceRecord
 from stream.worker import faust_compat, metrics
+from stream.worker.health import EXIT_AGENT_CRASHED, HEALTH
 from stream.worker.app import alerts_topic, app, articles_topic, dlq_topic, enriched_topic, settings, stances_topic
 from stream.worker.tables import positions, seen_articles
 from stream.ingest import (
@@ -102,6 +104,29 @@ class _InFlight:
     where: str  # "partition:offset", remembered in articles-seen
     started: float
     result: asyncio.Future
+
+
+async def _agent_crashed(agent: faust.types.AgentT, exc: BaseException) -> None:
+    """An exception escaped an agent: report it on /health and exit non-zero (see stream/worker/health.py)."""
+    HEALTH.fail(f"agent {agent.name} crashed: {type(exc).__name__}: {exc}")
+    log.error("agent crashed: the worker exits so that its supervisor restarts it", exc_info=exc,
+              extra={"agent": agent.name, "exit_in_seconds": settings.crash_exit_seconds})
+    if not HEALTH.exiting:
+        HEALTH.exiting = True
+        asyncio.ensure_future(_exit_after_crash())
+
+
+async def _exit_after_crash() -> None:
+    await asyncio.sleep(settings.crash_exit_seconds)  # /health answers 503 meanwhile
+    try:
+        await asyncio.wait_for(app.stop(), timeout=15)
+    except BaseException:  # stopping is best effort: the exit below is what matters
+        pass
+    finally:
+        if _pool is not None:
+            _pool.close()
+        logging.shutdown()
+        os._exit(EXIT_AGENT_CRASHED)
 
 
 @app.agent(articles_topic)
@@ -283,6 +308,10 @@ async def _track_one(event: faust.types.EventT, ticket: Ticket) -> None:
         return
     positions[key] = new_state.model_dump(mode="json")
     metrics.STANCES_APPLIED.inc()
+
+
+faust_compat.on_agent_crash(enrich, _agent_crashed)
+faust_compat.on_agent_crash(track, _agent_crashed)
 
 
 @app.timer(interval=1.0)

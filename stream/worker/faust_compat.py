@@ -109,6 +109,21 @@ def set_current_event(event: Any) -> None:
     faust.streams._current_event.set(weakref.ref(event))
 
 
+def on_agent_crash(agent: Any, handler: Any) -> None:
+    """Call ``handler(agent, exc)`` after Faust's own error callback when an exception escapes ``agent``.
+
+    ``App.agent`` passes its own ``on_error`` (it commits) and accepts no second one.
+    """
+    faust_handler = agent._on_error
+
+    async def both(agent_: Any, exc: BaseException) -> None:
+        if faust_handler is not None:
+            await faust_handler(agent_, exc)
+        await handler(agent_, exc)
+
+    agent._on_error = both
+
+
 def committed_offset(consumer: Any, tp: Any) -> int | None:
     """The offset Faust last committed for ``tp`` (Faust has no public accessor)."""
     return consumer._committed_offset.get(tp)
