@@ -68,14 +68,15 @@ def fail(command: str, message: str, code: int = 2) -> None:
     os._exit(code)  # nothing half-started (consumers, pools) may print more on the way out
 
 
-async def guarded(name: str, run: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+async def guarded(command: str, run: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> Any:
+    """Run a command; a user's mistake becomes one line (:func:`explain`), a bug keeps its traceback."""
     try:
         return await run(*args, **kwargs)
     except Exception as exc:
         message = explain(exc)
         if message is None:
             raise
-        fail(name, message)
+        fail(command, message)
 
 
 def prepare_worker() -> None:
@@ -157,8 +158,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         from stream.worker import agents, web  # noqa: F401  (register agents, tables and views)
         from stream.worker.app import app
 
-        if command == "worker" and not any(a in ("-h", "--help") for a in args):
+        if command == "worker" and not any(a in ("--help",) for a in args):
             prepare_worker()
+            if not app.conf.web_enabled and "--with-web" not in args and "--without-web" not in args:
+                # Faust's worker command sets web_enabled from its own --with-web flag (default on),
+                # which would override STANCE_WEB_ENABLED=false
+                args.append("--without-web")
+                sys.argv[1:] = args
         elif command in NAMES:
             _quiet_client_logs()
     except Exception as exc:  # settings are read when the app is built

@@ -29,7 +29,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import Article
-from stream.commands import option, parse_time, say
+from stream.commands import UserError, option, parse_time, say
 from stream.ids import sha_hex
 from stream.ingest import Rejection, parse_article
 from stream.kafka import client
@@ -148,25 +148,80 @@ async def wait_for_tracker(ns_settings: Settings, timeout: float, worker: Worker
             if not behind:
                 return sum(ends.values())
             if worker is not None and not worker.alive:
-                raise RuntimeError(f"replay worker exited:\n{worker.log_tail()}")
+                raise UserError(f"the replay worker exited with status {worker.proc.returncode}; see {worker.log_path}")
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the replay worker did not track the stances to their end in {timeout:.0f}s: "
+                raise UserError(f"the replay worker did not track the stances to their end in {timeout:.0f}s: "
                                    f"{len(behind)} partition(s) behind")
             await asyncio.sleep(0.5)
     finally:
         await consumer.stop()
 
 
+async def namespace_topics(ns_settings: Settings) -> list[str]:
+    """The topics a replay namespace left on the broker: its own and its app's table changelogs."""
+    admin = AIOKafkaAdminClient(**client_options(ns_settings))
+    await admin.start()
+    try:
+        return sorted(t for t in await admin.list_topics()
+                      if t.startswith(ns_settings.topic_prefix) or t.startswith(f"{ns_settings.app_id}-"))
+    finally:
+        await admin.close()
+
+
+async def delete_namespace(ns_settings: Settings) -> list[str]:
+    """Delete a replay's topics (and wait until the broker has), and its local table data."""
+    names = await namespace_topics(ns_settings)
+    if names:
+        admin = AIOKafkaAdminClient(**client_options(ns_settings))
+        await admin.start()
+        try:
+            await admin.delete_topics(names)
+            deadline = time.monotonic() + 60
+            while set(names) & set(await admin.list_topics()) and time.monotonic() < deadline:
+                await asyncio.sleep(0.5)
+        finally:
+            await admin.close()
+    if Path(ns_settings.datadir).exists():
+        shutil.rmtree(ns_settings.datadir)
+    return names
+
+
 async def replay(settings: Settings, *, since: datetime | None = None, until: datetime | None = None,
-                 name: str | None = None, timeout: float = 3600.0, log_dir: Path = Path("var")) -> ReplaySummary:
+                 name: str | None = None, timeout: float = 3600.0, log_dir: Path = Path("var"),
+                 fresh: bool = False) -> ReplaySummary:
+    """Replay [since, until) into the namespace ``replay.NAME.``.
+
+    A namespace is used once: re-running into one that exists would republish the
+    same articles, which the worker rightly dead-letters as duplicate ids, and the
+    summary would count nothing. So an existing namespace is refused (``fresh``
+    deletes it first), and a run that fails deletes what it created.
+    """
     name = name or replay_name(since, until)
     ns_settings, env = namespace(settings, name)
+    existing = await namespace_topics(ns_settings)
+    if existing and not fresh:
+        raise UserError(f"replay {name} already exists ({len(existing)} topics {ns_settings.topic_prefix}*): "
+                        "pass --fresh to delete and redo it, or --name for a new one")
+    if existing:
+        await delete_namespace(ns_settings)
     summary = ReplaySummary(name=name, prefix=ns_settings.topic_prefix)
     started = time.monotonic()
     articles = await select_articles(settings, since, until, summary)
     summary.selected = len(articles)
-    await ensure_topics(ns_settings)
-    await send_raw(((a.id.encode(), raw) for a, raw in articles), ns_settings)
+    try:
+        await ensure_topics(ns_settings)
+        await send_raw(((a.id.encode(), raw) for a, raw in articles), ns_settings)
+        await _run_replay_worker(summary, articles, ns_settings, env, name, timeout, log_dir)
+    except BaseException:
+        await delete_namespace(ns_settings)  # a half-made replay must not block the next one
+        raise
+    summary.alerts = len({a.id for a in await client.collect("alerts", settings=ns_settings, from_beginning=True)})
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+async def _run_replay_worker(summary: ReplaySummary, articles: list, ns_settings: Settings, env: dict[str, str],
+                             name: str, timeout: float, log_dir: Path) -> None:
     bar = None
     if sys.stderr.isatty():
         from tqdm import tqdm
@@ -180,9 +235,11 @@ async def replay(settings: Settings, *, since: datetime | None = None, until: da
         letters: set = set()
         while done < len(articles):
             if not worker.alive:
-                raise RuntimeError(f"replay worker exited:\n{worker.log_tail()}")
+                raise UserError(f"replay {name}: its worker exited with status {worker.proc.returncode}; "
+                                f"see {worker.log_path}")
             if time.monotonic() > deadline:
-                raise TimeoutError(f"replay {name}: {done}/{len(articles)} processed after {timeout}s")
+                raise UserError(f"replay {name}: {done}/{len(articles)} processed after {timeout:.0f}s; "
+                                f"see {worker.log_path}")
             await asyncio.sleep(1.0)
             enriched, letters = await accounted_for(ns_settings)
             now = len(enriched) + len(letters)
@@ -196,9 +253,6 @@ async def replay(settings: Settings, *, since: datetime | None = None, until: da
         worker.stop()
         if bar:
             bar.close()
-    summary.alerts = len({a.id for a in await client.collect("alerts", settings=ns_settings, from_beginning=True)})
-    summary.seconds = time.monotonic() - started
-    return summary
 
 
 def group_members(responses: list) -> dict[str, list]:
@@ -273,10 +327,13 @@ OPTIONS = (
     option("--until", "until", type=str, default=None, help="ISO time: first published_at to leave out"),
     option("--name", "name", type=str, default=None, help="Replay name (topic prefix replay.NAME.)"),
     option("--rebuild", "rebuild", is_flag=True, default=False, help="Reset live state to be rebuilt from the start"),
+    option("--fresh", "fresh", is_flag=True, default=False,
+           help="Delete the replay's namespace first if it exists (otherwise an existing one is refused)"),
 )
 
 
-async def command(self, since: str | None, until: str | None, name: str | None, rebuild: bool) -> None:
+async def command(self, since: str | None, until: str | None, name: str | None, rebuild: bool,
+                  fresh: bool) -> None:
     """Reprocess a time range into an isolated namespace, or --rebuild the live state."""
     settings = get_settings()
     if rebuild:
@@ -284,5 +341,6 @@ async def command(self, since: str | None, until: str | None, name: str | None, 
             say(self, note)
         say(self, "live state reset: start the workers again to rebuild it from the input topic")
         return
-    summary = await replay(settings, since=parse_time(since), until=parse_time(until), name=name)
+    summary = await replay(settings, since=parse_time(since), until=parse_time(until, "--until"), name=name,
+                           fresh=fresh)
     say(self, summary.line())

@@ -24,20 +24,61 @@ class RawItem:
     payload: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class TextOptions:
+    """What a plain text file cannot say about itself (``stance publish --id/--title/...``)."""
+
+    id: str | None = None
+    title: str | None = None
+    source: str | None = None
+    published_at: str | None = None
+
+
+#: A first line longer than this is a paragraph, not a headline.
+HEADLINE_MAX_CHARS = 200
+
+
 def content_id(text: str) -> str:
     return "sha-" + sha_hex(text, 20)
 
 
-def text_article(path: Path) -> dict:
-    body = path.read_text(encoding="utf-8", errors="replace")
-    first = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
+def split_headline(text: str) -> tuple[str, str]:
+    """(headline, body): a short first line followed by a blank line is the headline.
+
+    Kept out of the body so that evidence spans do not run from the headline into
+    the lead. Any other text keeps its first line as the title and stays whole.
+    """
+    stripped = text.lstrip("\ufeff").strip("\n")
+    head, sep, rest = stripped.partition("\n")
+    if sep and rest.startswith(("\n", "\r\n")) and 0 < len(head.strip()) <= HEADLINE_MAX_CHARS and rest.strip():
+        return head.strip(), rest.strip("\r\n")
+    first = next((ln.strip() for ln in stripped.splitlines() if ln.strip()), "")
+    return first[:300], stripped
+
+
+def text_article(path: Path, options: TextOptions | None = None) -> dict | bytes:
+    """An article from a plain text file, or the file's bytes when they are not UTF-8 text.
+
+    Bytes go on as they are, so validation rejects them exactly as the worker would
+    (``not_utf8``); a NUL byte makes a file binary even when it decodes.
+    """
+    options = options or TextOptions()
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw
+    if "\x00" in text:
+        return raw.replace(b"\x00", b"\xff")  # binary: make it fail UTF-8 the way the worker reports it
+    title, body = split_headline(text)
+    published = options.published_at or datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
     return {
-        "id": content_id(body),
-        "title": first[:300],
+        "id": options.id or content_id(body),
+        "title": options.title or title,
         "body": body,
-        "source": path.name,
+        "source": options.source or path.name,
         "url": path.resolve().as_uri(),
-        "published_at": datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat(),
+        "published_at": published,
         "language": "en",
     }
 
@@ -71,7 +112,7 @@ def _strip_html(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", text)).strip()
 
 
-def iter_items(location: str) -> Iterator[RawItem]:
+def iter_items(location: str, text_options: TextOptions | None = None) -> Iterator[RawItem]:
     """Every article-like item at a path or URL, as the raw bytes a producer would send."""
     if location.startswith(("http://", "https://")):
         for art in feed_articles(location):
@@ -93,4 +134,5 @@ def iter_items(location: str) -> Iterator[RawItem]:
         for art in feed_articles(str(path)):
             yield RawItem(str(path), orjson.dumps(art))
     else:
-        yield RawItem(str(path), orjson.dumps(text_article(path)))
+        art = text_article(path, text_options)
+        yield RawItem(str(path), art if isinstance(art, bytes) else orjson.dumps(art))

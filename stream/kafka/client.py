@@ -20,7 +20,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from pydantic import BaseModel, ValidationError
 
-from schemas import EnrichedArticle, PositionChange, StanceRecord
+from schemas import DeadLetter, EnrichedArticle, PositionChange, StanceRecord
 from stream.kafka.connection import bootstrap_servers, client_options  # noqa: F401  (re-exported)
 from stream.kafka.topics import BY_KIND, TopicSpec
 from stream.settings import Settings, get_settings
@@ -39,9 +39,12 @@ class Filter:
     polarity: str | None = None
     until: datetime | None = None
     extra: list[Callable[[BaseModel], bool]] = field(default_factory=list)
+    #: Actor ids the ``actor`` text names in the knowledge base ("Kremlin" -> Q159): they match too.
+    actor_ids: frozenset[str] = frozenset()
 
     def _actor_ok(self, names: list[str]) -> bool:
-        return self.actor is None or any(self.actor.lower() in (n or "").lower() for n in names)
+        return (self.actor is None or any(n in self.actor_ids for n in names if n)
+                or any(self.actor.lower() in (n or "").lower() for n in names))
 
     def _topic_ok(self, names: list[str]) -> bool:
         return self.topic is None or any(self.topic.lower() in (n or "").lower() for n in names)
@@ -86,8 +89,14 @@ async def records(
     follow: bool = False,
     group: str | None = None,
     idle_timeout: float = 2.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> AsyncIterator[ConsumerRecord]:
-    """Yield a topic's raw records. Without ``follow`` it stops at the end offsets seen at start."""
+    """Yield a topic's raw records. Without ``follow`` it stops at the end offsets seen at start.
+
+    With ``follow`` a topic that does not exist yet is waited for (``on_wait`` is told
+    once): on a fresh broker the alerts topic appears with the first alert, and a
+    subscriber started early must still get it.
+    """
     settings = settings or get_settings()
     topic = KINDS[kind].name(settings)
     consumer = AIOKafkaConsumer(
@@ -101,6 +110,14 @@ async def records(
     await consumer.start()
     try:
         tps = await topic_partitions(consumer, topic)
+        if not tps and follow:
+            if on_wait is not None:
+                on_wait(topic)
+            while not tps:
+                await asyncio.sleep(idle_timeout)
+                tps = await topic_partitions(consumer, topic, attempts=1)
+            if since is None and not from_beginning and group is None:
+                from_beginning = True  # created after we started waiting: all of it is new
         if not tps:
             return
         consumer.assign(tps)
@@ -144,12 +161,13 @@ async def read(
     where: Filter | None = None,
     idle_timeout: float = 2.0,
     on_invalid: Callable[[bytes, Exception], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> AsyncIterator[BaseModel]:
     """Yield models from a topic. Without ``follow`` it stops at the end offsets seen at start."""
     model = KINDS[kind].model
     where = where or Filter()
     async with aclosing(records(kind, settings=settings, since=since, from_beginning=from_beginning, follow=follow,
-                                group=group, idle_timeout=idle_timeout)) as recs:
+                                group=group, idle_timeout=idle_timeout, on_wait=on_wait)) as recs:
         async for rec in recs:
             try:
                 item = model.model_validate_json(rec.value)
@@ -161,6 +179,24 @@ async def read(
                 continue
             if where(item):
                 yield item
+
+
+def identity(item: BaseModel) -> str:
+    """What makes a record the same record when delivery repeats it (consumers dedupe by it)."""
+    if isinstance(item, EnrichedArticle):
+        return item.article_id
+    if isinstance(item, DeadLetter):
+        return f"{item.source_topic}:{item.partition}:{item.offset}:{item.reason}"
+    return str(getattr(item, "id"))
+
+
+def event_time(item: BaseModel) -> datetime | None:
+    """When what a record describes happened (an article's ``published_at``), not when it reached Kafka."""
+    if isinstance(item, PositionChange):
+        return item.current.published_at
+    if isinstance(item, EnrichedArticle):
+        return item.article.published_at
+    return getattr(item, "published_at", None)
 
 
 async def collect(kind: str, **kwargs: Any) -> list[BaseModel]:

@@ -82,3 +82,30 @@ def test_an_agent_crash_shows_on_health_and_exits_non_zero(kafka_broker, tmp_pat
         assert worker.proc.returncode == EXIT_AGENT_CRASHED, worker.log_tail()
     finally:
         worker.stop()
+
+
+def test_tail_follow_waits_for_the_topic_then_prints_each_alert_once(kafka_broker, tmp_path):
+    """A subscriber started before the first alert gets it; a redelivered alert prints once; aliases match."""
+    from tests.integration.test_subscribe_kafka import _alert
+
+    env = namespace_env(kafka_broker.bootstrap, tmp_path)
+    settings = settings_for(env)
+    tail = subprocess.Popen([sys.executable, "-m", "stream", "tail", "alerts", "--follow", "--actor", "Kremlin"],
+                            env={**__import__("os").environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        time.sleep(6)  # longer than the old silent exit took
+        assert tail.poll() is None, tail.stderr.read()
+        russia = _alert(1).model_copy(update={"id": "alert-ru"})
+        russia = russia.model_copy(update={"actor": russia.actor.model_copy(update={"id": "Q159", "name": "Russia"})})
+        other = _alert(2)
+        payloads = [(b"Q159", russia.model_dump_json().encode()), (b"x", other.model_dump_json().encode()),
+                    (b"Q159", russia.model_dump_json().encode())]  # an at-least-once repeat
+        asyncio.run(send_raw(payloads, settings, topic=settings.topic(settings.topic_alerts)))
+        time.sleep(8)
+    finally:
+        tail.terminate()
+        out, err = tail.communicate(timeout=30)
+    lines = [orjson.loads(x) for x in out.splitlines() if x.strip()]
+    assert [x["id"] for x in lines] == ["alert-ru"], (out, err)
+    assert "waiting for topic" in err

@@ -135,3 +135,26 @@ def test_rebuild_rederives_live_state_with_rocksdb(kafka_broker, tmp_path):
     assert {a.id for a in after} == {a.id for a in alerts}
     again = asyncio.run(client.collect("stances", settings=settings, from_beginning=True))
     assert {s.id for s in again} == {s.id for s in stances} and len(again) == 2 * len(stances)
+
+
+def test_replay_beside_a_live_worker_and_a_second_run_of_the_same_name(kafka_broker, tmp_path):
+    """The replay's own worker binds no web port (a live one holds it); a namespace is used once."""
+    from stream.commands import UserError
+
+    env = namespace_env(kafka_broker.bootstrap, tmp_path)
+    settings = settings_for(env)
+    rows = dev_articles()[:6]
+    asyncio.run(ensure_topics(settings))
+    asyncio.run(send_raw([(r["id"].encode(), orjson.dumps(r)) for r in rows], settings))
+    live = Worker(env, tmp_path, name="live").start()  # holds STANCE_WEB_PORT
+    try:
+        first = asyncio.run(replay(settings, name="twice", log_dir=tmp_path))
+        assert (first.selected, first.enriched, first.dead_lettered) == (len(rows), len(rows), 0)
+        with pytest.raises(UserError, match="already exists"):
+            asyncio.run(replay(settings, name="twice", log_dir=tmp_path))
+        again = asyncio.run(replay(settings, name="twice", log_dir=tmp_path, fresh=True))
+        assert (again.enriched, again.dead_lettered, again.stances, again.alerts) == (
+            first.enriched, first.dead_lettered, first.stances, first.alerts)
+        assert live.alive
+    finally:
+        live.stop()
