@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     web_enabled: bool = True
+    web_token: SecretStr | None = Field(
+        None, description="Token every web view asks for (Authorization: Bearer, or the cookie /login sets) when "
+        "web_host binds beyond localhost; such a worker without a token answers 503 to every request")
 
     # --- topic names ----------------------------------------------------
     topic_articles: str = "articles"

@@ -13,7 +13,7 @@ import functools
 import click
 
 #: The command modules, in the order ``stance --help`` lists them.
-NAMES = ("settings", "kafka", "topics", "process", "train", "publish", "tail", "alerts", "replay", "bench")
+NAMES = ("settings", "kafka", "topics", "process", "train", "publish", "tail", "positions", "alerts", "replay", "bench")
 
 argument = click.argument
 #: Like Faust's own ``faust.cli.option``: defaults are shown in ``--help``.
