@@ -109,7 +109,7 @@ async def records(
     )
     await consumer.start()
     try:
-        tps = await topic_partitions(consumer, topic)
+        tps = await topic_partitions(consumer, topic, attempts=5 if follow else 50)
         if not tps and follow:
             if on_wait is not None:
                 on_wait(topic)

@@ -94,7 +94,13 @@ def test_tail_follow_waits_for_the_topic_then_prints_each_alert_once(kafka_broke
                             env={**__import__("os").environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
-        time.sleep(6)  # longer than the old silent exit took
+        import select
+
+        ready, _, _ = select.select([tail.stderr], [], [], 30)
+        assert ready, "tail printed nothing while it waited"
+        first_err = tail.stderr.readline()
+        assert "waiting for topic" in first_err, first_err
+        time.sleep(8)  # longer than the old silent exit took
         assert tail.poll() is None, tail.stderr.read()
         russia = _alert(1).model_copy(update={"id": "alert-ru"})
         russia = russia.model_copy(update={"actor": russia.actor.model_copy(update={"id": "Q159", "name": "Russia"})})
@@ -108,4 +114,3 @@ def test_tail_follow_waits_for_the_topic_then_prints_each_alert_once(kafka_broke
         out, err = tail.communicate(timeout=30)
     lines = [orjson.loads(x) for x in out.splitlines() if x.strip()]
     assert [x["id"] for x in lines] == ["alert-ru"], (out, err)
-    assert "waiting for topic" in err
