@@ -146,9 +146,64 @@ def register(app) -> None:
         app.command(*mod.OPTIONS)(handler)
 
 
+def version_line() -> str:
+    """``stance --version``: this package's version and the ones it was run with."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from stream import __version__
+
+    def of(dist: str) -> str:
+        try:
+            return version(dist)
+        except PackageNotFoundError:  # pragma: no cover
+            return "missing"
+
+    deps = ", ".join(f"{d} {of(d)}" for d in ("faust-streaming", "aiokafka", "spacy", "pydantic"))
+    return f"stance-stream {__version__} ({deps}; Python {sys.version.split()[0]})"
+
+
+def usage() -> str:
+    """``stance --help``: the project's commands first; Faust's own are behind ``stance faust-help``."""
+    lines = ["Usage: stance COMMAND [OPTIONS] ...", "",
+             "Track what public actors say: enrich news articles from Kafka with stances, keep positions,",
+             "alert on reversals. `stance COMMAND --help` tells more about each command.", "",
+             "Commands:",
+             f"  {'worker':<10} run the streaming worker (Faust's worker: `stance worker --help`)"]
+    for name in NAMES:
+        doc = (_module(name).command.__doc__ or "").strip().splitlines()
+        lines.append(f"  {name:<10} {doc[0] if doc else ''}")
+    lines += ["", "  --version  print the versions", "  faust-help Faust's own command list (agents, tables, ...)", "",
+              "Settings are STANCE_* environment variables (or a .env file): `stance settings` prints them."]
+    return "\n".join(lines)
+
+
+def warn_unknown_settings() -> None:
+    from stream.settings import names_in_use, unknown_names
+
+    for warning in unknown_names(names_in_use()):
+        sys.stderr.write(f"stance: warning: {warning}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args else ""
+    if command in ("--version", "-V", "version"):
+        print(version_line())
+        return
+    if command in ("", "-h", "--help", "help"):
+        print(usage())
+        return
+    if command == "faust-help":
+        args[0:1] = ["--help"]
+        sys.argv[1:] = args
+        command = "--help"
+    try:
+        warn_unknown_settings()
+    except Exception as exc:
+        message = explain(exc)
+        if message is None:
+            raise
+        fail(command, message)
     if command in ("tail", "process", "settings", "topics"):
         _pipe_friendly()
     try:
@@ -160,6 +215,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         if command == "worker" and not any(a in ("--help",) for a in args):
             prepare_worker()
+            from stream.worker import faust_compat
+            from stream.worker.app import settings as worker_settings
+
+            faust_compat.bound_shutdown(worker_settings.shutdown_seconds)
             if not app.conf.web_enabled and "--with-web" not in args and "--without-web" not in args:
                 # Faust's worker command sets web_enabled from its own --with-web flag (default on),
                 # which would override STANCE_WEB_ENABLED=false

@@ -1,4 +1,9 @@
-"""One settings object, read from environment variables (prefix ``STANCE_``).
+"""One settings object, read from environment variables (prefix ``STANCE_``) and a ``.env`` file.
+
+The file is ``.env`` in the working directory, or the one ``STANCE_ENV_FILE``
+names; its ``STANCE_*`` lines count as environment variables that are not set.
+A ``STANCE_*`` name that is no setting is reported with the closest real one
+(:func:`unknown_names`): a misspelt variable would otherwise be ignored silently.
 
 Every knob a deployment may turn lives here so that ``stance settings`` can
 print the effective configuration and nothing reads ``os.environ`` behind its
@@ -36,6 +41,11 @@ class Settings(BaseSettings):
         15.0, gt=0, description="Seconds before the group gives a silent worker's partitions to another "
         "(Faust's default of 60 s leaves a crashed worker's partitions idle for a minute)")
     heartbeat_interval: float = Field(3.0, gt=0, description="Seconds between consumer heartbeats")
+    shutdown_seconds: float = Field(
+        20.0, gt=0, description="Longest a worker takes to stop after SIGTERM/SIGINT before it exits anyway "
+        "(uncommitted records are redelivered to the next worker)")
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto", description="Worker logs: json lines, readable text, or auto (text on a terminal, else json)")
     crash_exit_seconds: float = Field(
         5.0, ge=0, description="Seconds a worker whose agent crashed keeps answering /health with 503 before it "
         "exits non-zero (for its supervisor to restart it)")
@@ -131,6 +141,53 @@ class Settings(BaseSettings):
         return None
 
 
+#: ``STANCE_*`` variables read by other parts (the env file's own name, demo and test hooks).
+OTHER_NAMES = frozenset({"STANCE_ENV_FILE", "STANCE_FAULT_SEED", "STANCE_DEMO_KEEP_BROKER", "STANCE_DEMO_DATA_DIR"})
+OTHER_PREFIXES = ("STANCE_RACE_",)
+
+
+def env_file() -> Path | None:
+    """The settings file in use: ``$STANCE_ENV_FILE`` (which must exist), else ``./.env`` if present."""
+    import os
+
+    named = os.environ.get("STANCE_ENV_FILE")
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise FileNotFoundError(2, "STANCE_ENV_FILE names no file", named)
+        return path
+    here = Path(".env")
+    return here if here.is_file() else None
+
+
+def unknown_names(names: list[str]) -> list[str]:
+    """A warning for each ``STANCE_*`` name that is no setting, with the closest setting's name."""
+    import difflib
+
+    known = {f"STANCE_{k.upper()}" for k in Settings.model_fields}
+    out = []
+    for name in sorted(set(names)):
+        if not name.startswith("STANCE_") or name in known or name in OTHER_NAMES or name.startswith(OTHER_PREFIXES):
+            continue
+        near = difflib.get_close_matches(name, sorted(known), n=1)
+        out.append(f"unknown setting {name}" + (f" (did you mean {near[0]}?)" if near else ""))
+    return out
+
+
+def names_in_use() -> list[str]:
+    """``STANCE_*`` names in the environment and in the settings file."""
+    import os
+
+    names = [k for k in os.environ if k.startswith("STANCE_")]
+    path = env_file()
+    if path is not None:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            key = line.split("=", 1)[0].strip().removeprefix("export ").strip()
+            if key.startswith("STANCE_"):
+                names.append(key)
+    return names
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return Settings(_env_file=env_file())

@@ -24,29 +24,36 @@ SAMPLES = PACKAGE_DIR / "samples" / "articles.jsonl"
 
 
 async def _show(settings, expected: int, timeout: float, worker: Worker) -> int:
-    seen: set[str] = set()
+    """Wait for every article, then print the outputs in a fixed order, so every run reads the same.
+
+    The enriched topic has several partitions, so arrival order differs between runs;
+    records are printed by publication time and id instead (alerts likewise).
+    """
+    found: dict = {}
     deadline = time.monotonic() + timeout
-    print("\n=== articles.enriched ===", flush=True)
-    while len(seen) < expected and time.monotonic() < deadline:
+    while len(found) < expected and time.monotonic() < deadline:
         if not worker.alive:
             print(f"the worker stopped; the end of its log:\n{worker.log_tail(30)}", flush=True)
             break
         async for item in client.read("enriched", settings=settings, from_beginning=True):
-            if item.article_id not in seen:
-                seen.add(item.article_id)
-                print(render(item), "\n", flush=True)
+            found.setdefault(item.article_id, item)
         await asyncio.sleep(1.0)
+    print("\n=== articles.enriched ===", flush=True)
+    for item in sorted(found.values(), key=lambda e: (e.article.published_at, e.article_id)):
+        print(render(item), "\n", flush=True)
+    # the tracker runs after enrichment: give its last alert a moment
+    await asyncio.sleep(3.0)
     print("=== alerts.position-changes ===", flush=True)
     alerts = {a.id: a async for a in client.read("alerts", settings=settings, from_beginning=True)}
-    for alert in alerts.values():
+    for alert in sorted(alerts.values(), key=lambda a: (a.current.published_at, a.id)):
         print(render(alert), "\n", flush=True)
     if not alerts:
         print("(no position changes)")
     letters = [d async for d in client.read("dlq", settings=settings, from_beginning=True)]
     print(f"=== articles.dlq: {len(letters)} dead letters ===")
-    for d in letters:
+    for d in sorted(letters, key=lambda d: (d.source_topic, d.partition or 0, d.offset or 0)):
         print(render(d))
-    return len(seen)
+    return len(found)
 
 
 def main() -> int:
@@ -76,7 +83,14 @@ def main() -> int:
         for problem in summary.problems:
             print("  " + problem)
         got = asyncio.run(_show(settings, summary.sent, timeout=180, worker=worker))
-        print(f"\n{got}/{summary.sent} articles enriched. Web views: http://{settings.web_host}:{settings.web_port}/health")
+        print(f"\n{got}/{summary.sent} articles enriched.", flush=True)
+        if sys.stdin.isatty() and worker.alive:
+            base = f"http://{settings.web_host}:{settings.web_port}"
+            print(f"The worker is still running: {base}/alerts, {base}/actors/Russia, {base}/health", flush=True)
+            try:
+                input("Press Enter to stop it. ")
+            except EOFError:
+                pass
         return 0 if got >= summary.sent else 1
     except KeyboardInterrupt:
         print("\ninterrupted; stopping", flush=True)

@@ -62,7 +62,10 @@ def create_app(settings: Settings | None = None) -> faust.App:
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=settings.heartbeat_interval,
         stream_wait_empty=False,
-        logging_config=logging_config(),
+        logging_config=logging_config(fmt=settings.log_format),
+        # Faust would turn every write to stdout/stderr into a log record: a traceback
+        # printed by a library became one record per token
+        worker_redirect_stdouts=False,
         autodiscover=False,
     )
 

@@ -124,6 +124,36 @@ def on_agent_crash(agent: Any, handler: Any) -> None:
     agent._on_error = both
 
 
+def bound_shutdown(seconds: float) -> None:
+    """After SIGTERM or SIGINT, exit anyway if the worker has not stopped within ``seconds``.
+
+    mode's ``Worker._schedule_shutdown`` starts the graceful stop; with the broker away
+    that stop waits on producer and consumer timeouts for a minute or more. Nothing is
+    lost by cutting it short: what was not committed is redelivered to the next worker.
+    """
+    import os
+    import threading
+
+    from mode.worker import Worker
+
+    original = Worker._schedule_shutdown
+
+    def schedule(self: Any, signal: Any) -> None:
+        if not getattr(self, "_stance_watchdog", None):
+            def expire() -> None:
+                log.warning("shutdown did not finish in time: exiting", extra={"seconds": seconds})
+                logging.shutdown()
+                os._exit(1)
+
+            timer = threading.Timer(seconds, expire)
+            timer.daemon = True
+            timer.start()
+            self._stance_watchdog = timer
+        original(self, signal)
+
+    Worker._schedule_shutdown = schedule  # type: ignore[method-assign]
+
+
 def committed_offset(consumer: Any, tp: Any) -> int | None:
     """The offset Faust last committed for ``tp`` (Faust has no public accessor)."""
     return consumer._committed_offset.get(tp)
