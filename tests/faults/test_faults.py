@@ -188,6 +188,41 @@ class Sampler(threading.Thread):
         return rows[-1] if rows else None
 
 
+@pytest.mark.timeout(200)
+def test_sigterm_while_the_broker_is_away_is_bounded(own_broker, tmp_path):
+    """A worker asked to stop during an outage exits within STANCE_SHUTDOWN_SECONDS (and its margin)."""
+    import signal
+
+    limit = 8.0
+    env = _env(own_broker.bootstrap, tmp_path, STANCE_SHUTDOWN_SECONDS=str(limit))
+    settings = settings_for(env)
+    worker = Worker(env, tmp_path, name="sigterm").start()
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{settings.web_port}/health", timeout=2) as r:
+                    if r.status == 200 and orjson.loads(r.read()).get("assigned_partitions"):
+                        break
+            except OSError:
+                pass
+            assert worker.alive and time.monotonic() < deadline, worker.log_tail()
+            time.sleep(0.5)
+        time.sleep(3)  # past recovery: the worker is consuming
+        assert worker.alive, worker.log_tail()
+        own_broker.stop(20)
+        time.sleep(3)
+        assert worker.alive, worker.log_tail()
+        t0 = time.monotonic()
+        os.killpg(worker.proc.pid, signal.SIGTERM)
+        worker.proc.wait(120)
+        took = time.monotonic() - t0
+    finally:
+        worker.kill()
+    report(f"sigterm during an outage: exited in {took:.1f}s (limit {limit:.0f}s), status {worker.proc.returncode}")
+    assert took < limit + 5, worker.log_tail()
+
+
 @pytest.mark.timeout(300)
 def test_broker_outage_20s(own_broker, tmp_path, small_ref):
     arts, expected, _, fp = small_ref
