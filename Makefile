@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test test-fast faults quality schemas bench clean kafka-up kafka-down
+.PHONY: venv demo test test-fast faults quality schemas bench clean kafka-up kafka-down browser
 
 venv: $(STAMP)
 
@@ -19,8 +19,19 @@ demo: venv
 	$(BIN)/python -m stream.devtools.demo
 
 ## Every test; the session fixture starts and stops a throwaway Kafka broker.
-test: venv
+test: venv browser
 	$(BIN)/python -m pytest -q -ra
+
+## Headless Chromium and its driver from Debian's packages, for the browser test; installed only when missing.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: no Chromium here: installing Debian's chromium and chromium-driver for the browser test (log: var/apt-chromium.log)"; \
+	  mkdir -p var; SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  { $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver \
+	    || { $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }; \
+	  } >var/apt-chromium.log 2>&1 || { echo "make: installing Chromium failed, see var/apt-chromium.log"; exit 1; }; \
+	else echo "make: no Chromium and no apt-get: the browser test will be skipped (install chromium and chromedriver)"; fi
 
 ## Tests that need no broker.
 test-fast: venv

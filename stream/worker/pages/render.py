@@ -108,12 +108,18 @@ class Segment:
 
 
 def segments(body: str, spans: Iterable[tuple[int, int, str, str]]) -> list[Segment]:
-    """Split a body at the evidence spans ``(start, end, stance id, polarity)``; overlaps are clipped."""
+    """Split a body at the evidence spans ``(start, end, stance id, polarity)``; overlaps are clipped.
+
+    A span wholly inside an earlier one becomes an empty anchor just before that one, so that
+    every stance's link (``#stance-ID``) still lands on its evidence.
+    """
     out: list[Segment] = []
     pos = 0
     for start, end, sid, pol in sorted(spans, key=lambda s: (s[0], -s[1])):
         start, end = max(start, pos), min(end, len(body))
         if end <= start:
+            at = len(out) - 1 if out and out[-1].stance_id else len(out)
+            out.insert(at, Segment("", sid, pol))
             continue
         if start > pos:
             out.append(Segment(body[pos:start]))

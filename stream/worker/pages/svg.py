@@ -23,9 +23,9 @@ WIDTH = 1000.0
 GUTTER = 210.0  # room for the row labels on the left
 RIGHT = 28.0
 AXIS_HEIGHT = 34.0
-ROW_HEIGHT = 78.0
-RADIUS = 7.0
-LANE = 15.0  # vertical offset between statements that would overlap
+ROW_HEIGHT = 84.0
+RADIUS = 8.0
+LANE = 17.0  # vertical offset between statements that would overlap
 MAX_TICKS = 8
 
 _EPOCH_MONDAY = datetime(1970, 1, 5, tzinfo=timezone.utc)
@@ -129,9 +129,9 @@ _STEPS: tuple[tuple[str, object], ...] = (
 )
 
 
-def _ticks(start: datetime, end: datetime) -> tuple[str, list[datetime]]:
+def _ticks(start: datetime, end: datetime) -> tuple[str, object, list[datetime]]:
     times: list[datetime] = []
-    unit = "year"
+    unit, step = _STEPS[-1]
     for unit, step in _STEPS:
         if isinstance(step, timedelta):
             anchor = _EPOCH_MONDAY if unit == "week" else datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -140,7 +140,7 @@ def _ticks(start: datetime, end: datetime) -> tuple[str, list[datetime]]:
             times = _month_starts(start, end, int(step))
         if len(times) <= MAX_TICKS:
             break
-    return unit, times
+    return unit, step, times
 
 
 def axis_for(times: Iterable[datetime], x0: float = GUTTER, x1: float = WIDTH - RIGHT) -> Axis:
@@ -153,7 +153,8 @@ def axis_for(times: Iterable[datetime], x0: float = GUTTER, x1: float = WIDTH - 
     span = hi - lo
     pad = timedelta(hours=12) if span < timedelta(hours=1) else span * 0.05
     start, end = lo - pad, hi + pad
-    unit, tick_times = _ticks(start, end)
+    unit, step, tick_times = _ticks(start, end)
+    step_months = step if isinstance(step, int) else 0
     axis = Axis(start, end, x0, x1, ())
     ticks = []
     last_year = None
@@ -163,7 +164,8 @@ def axis_for(times: Iterable[datetime], x0: float = GUTTER, x1: float = WIDTH - 
         elif unit in ("day", "week"):
             label = day_label(t, year=t.year != last_year)
         elif unit == "month":
-            label = _MONTHS[t.month - 1] + (f" {t.year}" if t.year != last_year else "")
+            # the year on the first tick and at each new year; every tick when they are half a year apart
+            label = _MONTHS[t.month - 1] + (f" {t.year}" if t.year != last_year or step_months >= 6 else "")
         else:
             label = str(t.year)
         last_year = t.year
