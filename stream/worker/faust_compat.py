@@ -252,7 +252,13 @@ class GuardedOffsets:
         now = time.monotonic()
         adm = self.guard.admit(p, msg.offset, now)
         if adm.verdict is Verdict.UNSTARTED:
-            await self.start(p)
+            try:
+                await self.start(p)
+            except Exception as exc:  # the broker is away: drop the record; the watch starts it later
+                log.warning("partition start failed; the record is fetched again later", extra={
+                    "topic": p.topic, "partition": p.partition, "offset": msg.offset,
+                    "error": f"{type(exc).__name__}: {exc}"})
+                return None
             adm = self.guard.admit(p, msg.offset, time.monotonic())
         if adm.admitted:
             return adm.ticket
@@ -328,7 +334,13 @@ class GuardedOffsets:
             await self.seek(ticket.partition, offset, reason)
 
     async def watch(self) -> None:
-        """Periodic: start idle partitions, re-seek stuck ones, report commit stalls."""
+        """Periodic: start idle partitions, re-seek stuck ones, report commit stalls (never raises)."""
+        try:
+            await self._watch()
+        except Exception as exc:  # a broker outage, say: the next round tries again
+            log.warning("offset watch failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+
+    async def _watch(self) -> None:
         from stream.worker import metrics
 
         consumer = self.app.consumer
