@@ -263,11 +263,9 @@ class GuardedOffsets:
         if adm.admitted:
             return adm.ticket
         metrics.OFFSETS_DROPPED.labels(p.topic, adm.verdict.value).inc()
-        if adm.verdict is Verdict.AHEAD:
+        if adm.seek_to is not None:  # logged once per seek; every drop is counted in the metric
             log.info("offset ahead of the next expected one: dropped", extra={
-                "topic": p.topic, "partition": p.partition, "offset": msg.offset,
-                "expected": self.guard.commit_mark(p) if adm.seek_to is None else adm.seek_to})
-        if adm.seek_to is not None:
+                "topic": p.topic, "partition": p.partition, "offset": msg.offset, "expected": adm.seek_to})
             await self.seek(p, adm.seek_to, "ahead")
         return None
 
