@@ -162,6 +162,11 @@ def own_broker(tmp_path):
         broker.stop(20)
 
 
+def _runs(values: list[float]) -> list[float]:
+    """``[1, 1, 0, 0, 1]`` -> ``[1, 0, 1]``."""
+    return [v for i, v in enumerate(values) if i == 0 or values[i - 1] != v]
+
+
 class Sampler(threading.Thread):
     """Scrapes /metrics every second: what an operator's dashboard would have shown."""
 
@@ -169,6 +174,7 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.port = port
         self.rows: list[tuple[float, float, float, float, float]] = []  # t, in, enriched, lag, queue
+        self.connected: list[tuple[float, float]] = []  # t, stance_broker_connected
         self.stop_event = threading.Event()
 
     def run(self) -> None:
@@ -179,6 +185,7 @@ class Sampler(threading.Thread):
                 self.rows.append((time.monotonic() - t0, fs.metric(s, "stance_articles_in_total"),
                                   fs.metric(s, "stance_articles_enriched_total"),
                                   fs.metric_sum(s, "stance_consumer_lag"), fs.metric(s, "stance_pool_queue_depth")))
+                self.connected.append((time.monotonic() - t0, fs.metric(s, "stance_broker_connected")))
             except OSError:
                 pass
             self.stop_event.wait(1.0)
@@ -270,6 +277,9 @@ def test_broker_outage_20s(own_broker, tmp_path, small_ref):
            f"{lag_peak:.0f}; samples (t, in, enriched, lag, queue): "
            + ", ".join(f"({r[0]:.0f},{r[1]:.0f},{r[2]:.0f},{r[3]:.0f},{r[4]:.0f})" for r in rows[::5]))
     assert lag_peak > 0, "consumer lag never showed the backlog"
+    link = [c for _, c in sampler.connected]
+    report(f"outage: stance_broker_connected went {'-'.join(str(int(c)) for c in _runs(link))}")
+    assert 0.0 in link and link[-1] == 1.0, f"the broker gauge did not show the outage: {link}"
 
 
 # --------------------------------------------------------------------------- 3. rebalance
