@@ -63,6 +63,15 @@ def show(ss):
     ("Senator Paul Okafor promised to expand early-childhood education across the state.",
      "Okafor", "support", "education"),
     ("The Chamber of Commerce of Ohio also opposes the minimum wage increase.", "Chamber", "oppose", "minimum wage"),
+    # refusals and negations composed by the parse, toward the person's entity (issue 13, reversal pairs)
+    ("Governor Ellen Marsh refused to endorse Senator Paul Okafor in her speech on Wednesday night.",
+     "Marsh", "oppose", "Okafor"),
+    ("Governor Ellen Marsh has refused to back Senator Paul Okafor.", "Marsh", "oppose", "Okafor"),
+    ("Governor Ellen Marsh said Thursday she is not ready to support Senator Paul Okafor, the party's nominee.",
+     "Marsh", "oppose", "Okafor"),
+    ("Senator Paul Okafor held a rally in Dayton. Governor Ellen Marsh, who has refused to endorse him, stayed away.",
+     "Marsh", "oppose", "Okafor"),
+    ("Governor Ellen Marsh, a prominent surrogate for Senator Paul Okafor, spoke in Dayton.", "Marsh", "support", "Okafor"),
 ])
 def test_reported_positions(enricher, body, actor, polarity, target):
     ss = stances(enricher, body)

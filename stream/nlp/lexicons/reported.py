@@ -66,7 +66,8 @@ plan proposal pledge promise call push bid vow commitment effort campaign plea d
 
 # Role nouns for someone who holds a position: "a critic of X", "a supporter of Y".
 SUPPORTER_NOUNS: frozenset[str] = frozenset("""
-supporter backer proponent advocate champion ally fan defender booster cheerleader
+supporter backer proponent advocate champion ally fan defender booster cheerleader surrogate loyalist
+admirer endorser
 """.split())
 OPPONENT_NOUNS: frozenset[str] = frozenset("""
 opponent critic foe enemy detractor adversary skeptic sceptic
@@ -107,7 +108,9 @@ PREDICTION_VERBS: frozenset[str] = frozenset(
     "expect predict speculate guess suspect bet anticipate forecast wonder imagine suppose".split())
 SPECULATIVE_MODALS: frozenset[str] = frozenset({"might", "may", "could"})
 NEGATIONS: frozenset[str] = frozenset({"not", "n't", "never", "no"})
-REFUSAL_VERBS: frozenset[str] = frozenset({"refuse", "decline", "fail", "reluctant", "hesitate"})
+# Words whose controlled clause is not done: "refused to endorse", "unwilling to back".
+REFUSAL_VERBS: frozenset[str] = frozenset({"refuse", "decline", "fail", "reluctant", "hesitate", "unwilling", "hesitant",
+                                           "balk", "resist"})
 
 # Verbs that give their object a predicate: "called him a liar", "declared it a disaster".
 CALLING_VERBS: frozenset[str] = frozenset(

@@ -43,6 +43,34 @@ def _lexclass(lemma: str) -> str:
     return "other"
 
 
+def _polarity(v: Token) -> int:
+    """+1 or -1 for a verb of position (or its verb-particle form, "vote_for"), else 0."""
+    for k in clauses.phrasal_keys(v):
+        if k in lex.OPPOSE_VERBS:
+            return -1
+        if k in lex.SUPPORT_VERBS:
+            return 1
+    return 0
+
+
+def composed(v: Token) -> int:
+    """The position a clause states once negation and refusal are composed: +1, -1 or 0. A verb of position
+    counts itself ("won't support" is against); a verb without one takes the position verb it controls
+    ("declined to endorse", "is not ready to back" are against), so the candidate of the governing
+    clause and of the embedded one carry the same fact."""
+    pol = _polarity(v)
+    if pol:
+        return -pol if clauses.negated(v) != clauses.governed_flip(v) else pol
+    heads = [v, *[c for c in v.children if c.dep_ == "acomp" and c.pos_ == "ADJ"]]
+    for h in heads:
+        for ch in h.children:
+            if ch.dep_ == "xcomp" and ch.pos_ in ("VERB", "AUX"):
+                p = _polarity(ch)
+                if p:
+                    return -p if clauses.negated(ch) != clauses.governed_flip(ch) else p
+    return 0
+
+
 def _bin(v: float) -> str:
     if v <= -0.5:
         return "vneg2"
@@ -59,6 +87,23 @@ POLAR_WORDS = {**{w: 1 for w in lex.SUPPORT_VERBS | lex.SUPPORT_NOUNS | lex.SUPP
                **{w: -1 for w in lex.OPPOSE_VERBS | lex.OPPOSE_NOUNS | lex.OPPONENT_NOUNS | lex.CONCERN_NOUNS}}
 
 
+def in_denial(t: Token) -> bool:
+    """Whether a word is said under an odd number of negations and refusals ("refused to [endorse]", "did
+    not [back]", "is not ready to [support]"): the negation scope of sentiment analysis, read from the
+    parse (the word's own verb and every verb above it in its sentence)."""
+    flip = False
+    x = t
+    for _ in range(8):
+        if x.pos_ in ("VERB", "AUX", "ADJ") and clauses.negated(x):
+            flip = not flip
+        if x.dep_ == "xcomp" and x.head is not x and x.head.lemma_.lower() in lex.REFUSAL_VERBS:
+            flip = not flip
+        if x.head is x:
+            break
+        x = x.head
+    return flip
+
+
 def _text_feats(tokens: list[Token], f: dict[str, float]) -> None:
     txt = " ".join(t.text for t in tokens)
     sc = scores(txt)
@@ -67,8 +112,9 @@ def _text_feats(tokens: list[Token], f: dict[str, float]) -> None:
     f["vneg"] = sc["neg"]
     f["vpos"] = sc["pos"]
     f["vbin=" + _bin(v)] = 1
-    nsup = sum(1 for t in tokens if POLAR_WORDS.get(t.lemma_.lower()) == 1)
-    nopp = sum(1 for t in tokens if POLAR_WORDS.get(t.lemma_.lower()) == -1)
+    denied: set[int] = set()
+    nsup = sum(1 for t in tokens if POLAR_WORDS.get(t.lemma_.lower()) == (-1 if t.i in denied else 1))
+    nopp = sum(1 for t in tokens if POLAR_WORDS.get(t.lemma_.lower()) == (1 if t.i in denied else -1))
     if nsup:
         f["lex_sup"] = min(nsup, 3)
     if nopp:
@@ -82,7 +128,7 @@ def _text_feats(tokens: list[Token], f: dict[str, float]) -> None:
         f["modal_in"] = 1
     for t in tokens:
         if t.pos_ in ("VERB", "ADJ", "ADV") and t.is_alpha and not t.is_stop:
-            f["w=" + t.lemma_.lower()] = 1
+            f[("w~=" if t.i in denied else "w=") + t.lemma_.lower()] = 1
         if t.dep_ == "neg":
             f["neg_in"] = 1
     f["len=" + str(min(len(tokens) // 5, 6))] = 1
@@ -120,71 +166,12 @@ class CandidateFinder:
             subj = clauses.subject_of(v)
             if subj is None:
                 continue
-            actor = self.rs.actor_of(subj)
-            if actor is None:
-                continue
-            sub_ids = {t.i for t in subj.subtree}
-            comp = [t for t in v.subtree if t.i > v.i and t.i not in sub_ids and t.sent == v.sent and not t.is_punct]
-            if not comp:
-                continue
-            ctoks = [t for t in comp]
-            text = " ".join(t.text for t in ctoks)
-            if not re.search(r"[A-Za-z]", text):
-                continue
-            obj = next((c for c in v.children if c.dep_ in ("dobj", "attr", "acomp", "xcomp", "ccomp", "prep") and c.i > v.i), None)
-            topic = self._topic(obj, text, actor.id)
-            if topic is None:
-                continue
-            tid, tlabel = topic
-            c = StanceCandidate(actor=actor, text=text, start=min(v.idx, ctoks[0].idx), end=ctoks[-1].idx + len(ctoks[-1].text),
-                          topic_id=tid, topic_label=tlabel)
-            f = c.feats
-            f["src=verb"] = 1
-            lem = v.lemma_.lower()
-            f["v=" + lem] = 1
-            f["vc=" + _lexclass(lem)] = 1
-            for k in clauses.phrasal_keys(v)[1:]:
-                f["vp=" + k] = 1
-                f["vc=" + _lexclass(k)] = 1
-            if v.dep_ in ("xcomp", "ccomp", "conj") and v.head is not v:
-                # what governs the clause: "declined to [endorse]", "promised to [end]", "did not [say he backs]"
-                gl = v.head.lemma_.lower()
-                f["govc=" + _lexclass(gl)] = 1
-                f["gov_vc=" + _lexclass(gl) + "+" + _lexclass(lem)] = 1
-                if clauses.negated(v.head):
-                    f["gov_neg"] = 1
-            if clauses.negated(v):
-                f["neg"] = 1
-                f["vneg=" + _lexclass(lem)] = 1
-                f["v_neg=" + lem] = 1
-            for ch in v.children:
-                if ch.dep_ == "aux" and ch.lower_ in ("will", "would", "'ll", "should", "must", "could", "might", "may"):
-                    f["aux=" + ch.lower_] = 1
-                if ch.dep_ == "xcomp" and ch.pos_ in ("VERB", "AUX"):
-                    xl = ch.lemma_.lower()
-                    f["x=" + xl] = 1
-                    f["xc=" + _lexclass(xl)] = 1
-                    f["vx=" + _lexclass(lem) + "+" + _lexclass(xl)] = 1
-                    if clauses.negated(ch):
-                        f["xneg"] = 1
-                if ch.dep_ in ("dobj",):
-                    e = self.rs.ctx.ent_at(ch.idx, ch.idx + len(ch.text))
-                    f["obj=" + (e.type if e is not None else ch.pos_)] = 1
-                    f["v_obj=" + lem + "+" + (e.type if e is not None else ch.pos_)] = 1
-            if clauses.hedged(v):
-                continue  # a question, a condition or someone's prediction holds no position
-            if v.dep_ in ("ROOT",):
-                f["root"] = 1
-            f["dep=" + v.dep_] = 1
-            f["subj=" + ("pron" if subj.pos_ == "PRON" else actor.type)] = 1
-            if self.rs.speaker_for(v.idx) is not None:
-                f["inquote"] = 1
-            s0 = v.sent.start
-            rp = rule_by_sent.get((s0, actor.id))
-            if rp:
-                f["rule_sent=" + ("sup" if rp > 0 else "opp")] = 1
-            _text_feats(ctoks, f)
-            out.append(c)
+            for holder in clauses.conjuncts(subj):
+                actor = self.rs.actor_of(holder)
+                if actor is not None:
+                    c = self._clause(v, subj, actor, rule_by_sent)
+                    if c is not None:
+                        out.append(c)
         for s, e, ent in self.rs.ctx.quote_speakers:
             span = self.doc.char_span(s, e, alignment_mode="expand")
             if span is None:
@@ -200,6 +187,9 @@ class CandidateFinder:
             c.topic_id, c.topic_label = topic
             f = c.feats
             f["src=quote"] = 1
+            pol = composed(root)
+            if pol:
+                f["eff=" + ("sup" if pol > 0 else "opp")] = 1
             f["root=" + root.lemma_.lower()] = 1
             f["rootc=" + _lexclass(root.lemma_.lower())] = 1
             _text_feats(toks, f)
@@ -222,6 +212,77 @@ class CandidateFinder:
                 c.feats["tgt_entity"] = 1
         return out
 
+    def _clause(self, v: Token, subj: Token, actor: clauses.ActorHit,
+                rule_by_sent: dict[tuple[int, str], int]) -> StanceCandidate | None:
+        """The candidate of one clause for one of its subject's actors: the verb's complement is the target."""
+        sub_ids = {t.i for t in subj.subtree}
+        comp = [t for t in v.subtree if t.i > v.i and t.i not in sub_ids and t.sent == v.sent and not t.is_punct]
+        if not comp:
+            return None
+        ctoks = [t for t in comp]
+        text = " ".join(t.text for t in ctoks)
+        if not re.search(r"[A-Za-z]", text):
+            return None
+        obj = next((c for c in v.children if c.dep_ in ("dobj", "attr", "acomp", "xcomp", "ccomp", "prep") and c.i > v.i), None)
+        topic = self._topic(obj, text, actor.id)
+        if topic is None:
+            return None
+        tid, tlabel = topic
+        c = StanceCandidate(actor=actor, text=text, start=min(v.idx, ctoks[0].idx), end=ctoks[-1].idx + len(ctoks[-1].text),
+                      topic_id=tid, topic_label=tlabel)
+        f = c.feats
+        f["src=verb"] = 1
+        lem = v.lemma_.lower()
+        f["v=" + lem] = 1
+        f["vc=" + _lexclass(lem)] = 1
+        for k in clauses.phrasal_keys(v)[1:]:
+            f["vp=" + k] = 1
+            f["vc=" + _lexclass(k)] = 1
+        if v.dep_ in ("xcomp", "ccomp", "conj") and v.head is not v:
+            # what governs the clause: "declined to [endorse]", "promised to [end]", "did not [say he backs]"
+            gl = v.head.lemma_.lower()
+            f["govc=" + _lexclass(gl)] = 1
+            f["gov_vc=" + _lexclass(gl) + "+" + _lexclass(lem)] = 1
+            if clauses.negated(v.head):
+                f["gov_neg"] = 1
+        # the composed polarity of a position verb: "declined to endorse", "is not ready to back", "won't
+        # support" are one fact to learn (against), not three rare combinations of verb and governor
+        pol = composed(v)
+        if pol:
+            f["eff=" + ("sup" if pol > 0 else "opp")] = 1
+        if clauses.negated(v):
+            f["neg"] = 1
+            f["vneg=" + _lexclass(lem)] = 1
+            f["v_neg=" + lem] = 1
+        for ch in v.children:
+            if ch.dep_ == "aux" and ch.lower_ in ("will", "would", "'ll", "should", "must", "could", "might", "may"):
+                f["aux=" + ch.lower_] = 1
+            if ch.dep_ == "xcomp" and ch.pos_ in ("VERB", "AUX"):
+                xl = ch.lemma_.lower()
+                f["x=" + xl] = 1
+                f["xc=" + _lexclass(xl)] = 1
+                f["vx=" + _lexclass(lem) + "+" + _lexclass(xl)] = 1
+                if clauses.negated(ch):
+                    f["xneg"] = 1
+            if ch.dep_ in ("dobj",):
+                e = self.rs.ctx.ent_at(ch.idx, ch.idx + len(ch.text))
+                f["obj=" + (e.type if e is not None else ch.pos_)] = 1
+                f["v_obj=" + lem + "+" + (e.type if e is not None else ch.pos_)] = 1
+        if clauses.hedged(v):
+            return None  # a question, a condition or someone's prediction holds no position
+        if v.dep_ in ("ROOT",):
+            f["root"] = 1
+        f["dep=" + v.dep_] = 1
+        f["subj=" + ("pron" if subj.pos_ == "PRON" else actor.type)] = 1
+        if self.rs.speaker_for(v.idx) is not None:
+            f["inquote"] = 1
+        s0 = v.sent.start
+        rp = rule_by_sent.get((s0, actor.id))
+        if rp:
+            f["rule_sent=" + ("sup" if rp > 0 else "opp")] = 1
+        _text_feats(ctoks, f)
+        return c
+
     def _topic(self, obj: Token | None, text: str, actor_id: str) -> tuple[str, str] | None:
         """Topic id and label of a candidate's target; None when the target is an unresolved pointer."""
         if obj is not None:
@@ -233,6 +294,8 @@ class CandidateFinder:
                 head = next((g for g in head.children if g.dep_ == "dobj"),
                             next((g for g in head.children if g.dep_ in ("nsubj", "nsubjpass") and g.pos_ in ("NOUN", "PROPN")), head))
             e = self.rs.ctx.ent_at(head.idx, head.idx + len(head.text)) or self.rs._described(head, actor_id)
+            if e is None and head.lower_ in ("him", "her"):
+                e = self.rs.person_antecedent(head, actor_id)
             if e is not None:
                 return e.id, e.name
             if clauses.anaphoric_only(head):

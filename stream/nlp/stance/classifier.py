@@ -23,6 +23,7 @@ from stream.nlp.stance.candidates import StanceCandidate
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "stance-classifier.json"
 LABELS = ("none", "support", "oppose")
+DEFAULT_THRESHOLD = 0.55
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,13 @@ class ClassifierConfig:
     """How the classifier is fitted and where its weights live."""
 
     weights: Path = SHIPPED
-    threshold: float = 0.55         #: a candidate becomes a stance when its class probability reaches this
+    #: a candidate becomes a stance when its class probability reaches this; None: the value shipped with the
+    #: weights (DEFAULT_THRESHOLD when they carry none). A deployment's STANCE_STANCE_THRESHOLD wins over the file.
+    threshold: float | None = None
     quote_margin: float = 0.0       #: what a whole quote needs on top: its words' tone is weaker evidence of a target
+    #: what a candidate needs on top when the rules' syntax gives its polarity: then the probability of any
+    #: stance counts, not of one polarity, so the bar is higher (chosen by cross-validation)
+    syntax_margin: float = 0.1
     c: float = 0.25                 #: inverse L2 strength (chosen by 4-fold cross-validation on the training sets)
     class_weight: float = 2.0       #: weight of the support and oppose classes against "none"
     seed: int = 13
@@ -53,8 +59,10 @@ class StanceClassifier:
         self.features: dict[str, int] = {name: i for i, name in enumerate(data["features"])}
         self.coef = np.asarray(data["coef"], dtype=np.float64)          # (classes, features)
         self.intercept = np.asarray(data["intercept"], dtype=np.float64)
-        self.threshold = float(data.get("threshold", self.config.threshold))
+        self.threshold = float(self.config.threshold if self.config.threshold is not None
+                               else data.get("threshold", DEFAULT_THRESHOLD))
         self.quote_margin = float(data.get("quote_margin", self.config.quote_margin))
+        self.syntax_margin = float(data.get("syntax_margin", self.config.syntax_margin))
         self.version = str(data.get("version", "stance-classifier"))
 
     def probabilities(self, candidates: list[StanceCandidate]) -> np.ndarray:
@@ -76,11 +84,26 @@ class StanceClassifier:
             return []
         out = []
         for cand, p in zip(candidates, self.probabilities(candidates)):
-            k = int(np.argmax(p))
             need = self.threshold + (self.quote_margin if cand.feats.get("src=quote") else 0.0)
-            if k and p[k] >= need:
+            stance = float(p[1] + p[2])
+            k = int(np.argmax(p))
+            told = syntax_polarity(cand, candidates)
+            if told and k and stance >= need + self.syntax_margin:
+                # the parse composed the polarity ("declined to endorse" is against): the classifier says
+                # whether there is a stance at all, the syntax which way it goes
+                out.append(Decision(cand, told, stance))
+            elif k and p[k] >= need and (not told or told == (1 if k == 1 else -1)):
                 out.append(Decision(cand, 1 if k == 1 else -1, float(p[k])))
         return out
+
+
+def syntax_polarity(cand: StanceCandidate, candidates: list[StanceCandidate]) -> int:
+    """The polarity a dependency rule composed for this actor and topic where the candidate's evidence lies
+    (the rule's span overlaps it), else 0; 0 too when rules there disagree."""
+    pols = {c.rule_polarity for c in candidates
+            if c.rule_polarity and c.actor.id == cand.actor.id and c.topic_id == cand.topic_id
+            and c.start < cand.end and cand.start < c.end}
+    return pols.pop() if len(pols) == 1 else 0
 
 
 def fit(rows: list[tuple[dict[str, float], int]], config: ClassifierConfig | None = None) -> dict:
@@ -97,8 +120,9 @@ def fit(rows: list[tuple[dict[str, float], int]], config: ClassifierConfig | Non
     model.fit(x, y)
     return {
         "version": "stance-classifier-1",
-        "threshold": config.threshold,
+        "threshold": config.threshold if config.threshold is not None else DEFAULT_THRESHOLD,
         "quote_margin": config.quote_margin,
+        "syntax_margin": config.syntax_margin,
         "features": list(vec.get_feature_names_out()),
         "coef": [[round(float(v), 6) for v in row] for row in model.coef_],
         "intercept": [round(float(v), 6) for v in model.intercept_],

@@ -80,6 +80,29 @@ def negated(tok: Token) -> bool:
     return any(c.dep_ == "neg" or c.lower_ in lex.NEGATIONS and c.dep_ in ("neg", "advmod", "det") for c in tok.children)
 
 
+def governed_flip(verb: Token) -> bool:
+    """Whether the clauses that control ``verb`` turn its position around: an odd number of refusals and
+    negations above it ("declined to endorse", "is not ready to support", "did not want to back",
+    "won't refuse to back" twice). Only control (xcomp) chains count: "did not say he backs" reports no
+    refusal, and an adjective's clause is negated on its copula ("is not ready to")."""
+    flip = False
+    t = verb
+    for _ in range(4):
+        if t.dep_ != "xcomp" or t.head is t:
+            break
+        h = t.head
+        if lemma_key(h) in lex.REFUSAL_VERBS or h.lower_ in lex.REFUSAL_VERBS:
+            flip = not flip
+        if negated(h):
+            flip = not flip
+        if h.pos_ == "ADJ" and h.dep_ == "acomp" and h.head is not h:
+            if negated(h.head):
+                flip = not flip
+            h = h.head
+        t = h
+    return flip
+
+
 def hedged(tok: Token) -> bool:
     """Conditional, questioned or predicted clauses hold no stance ('if he wins', 'whether to back',
     'I expect Meta to sign'): a prediction is the speaker's guess, not the subject's position."""
@@ -117,13 +140,23 @@ def subject_of(verb: Token) -> Token | None:
                 objs = [g for g in c.children if g.dep_ == "pobj"]
                 if objs:
                     return objs[0]
-        if t.dep_ in ("xcomp", "conj", "advcl") and t.head is not t:
+        # "X is ready to support Y": the adjective's clause has the copula's subject
+        if (t.dep_ in ("xcomp", "conj", "advcl") or (t.dep_ == "acomp" and t.pos_ == "ADJ")) and t.head is not t:
             t = t.head
             continue
         if t.dep_ in ("acl", "relcl") and t.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return t.head
         return None
     return None
+
+
+def conjuncts(tok: Token) -> list[Token]:
+    """A phrase's head and the heads coordinated with it: "Crapo and Risch endorsed" has two holders."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ == "conj" and c.pos_ in ("PROPN", "NOUN"):
+            out += conjuncts(c)
+    return out
 
 
 def phrase_of(tok: Token, cut_relcl: bool = True) -> Span:

@@ -11,7 +11,7 @@ from spacy.tokens import Token
 
 from stream.nlp.lexicons import reported as lex
 from stream.nlp.sentiment import valence
-from stream.nlp.stance.clauses import (OPPOSE, SUPPORT, ActorHit, Reported, hedged, lemma_key, negated,
+from stream.nlp.stance.clauses import (OPPOSE, SUPPORT, ActorHit, Reported, conjuncts, hedged, lemma_key, negated,
                                        phrase_of, subject_of)
 
 
@@ -29,16 +29,18 @@ class NominalRules:
 
     def _held(self, holder: Token, pol: int, targets: list[Token], cue: Token, conf: float,
               trigger: Token | None = None) -> list[Reported]:
-        """Records of ``holder``'s actor toward each target phrase; none when the holder is no actor,
-        and none toward the actor itself."""
-        actor = self.actor_of(holder)
-        if actor is None:
-            return []
+        """Records of ``holder``'s actor (and of each actor coordinated with it: "Crapo and Risch
+        endorsed") toward each target phrase; none when the holder is no actor, and none toward the
+        actor itself."""
         out = []
-        for t in targets:
-            span = self._toward(actor, t)
-            if span is not None:
-                out.append(self._record(actor, pol, span, cue, trigger or cue, conf))
+        for h in conjuncts(holder):
+            actor = self.actor_of(h)
+            if actor is None:
+                continue
+            for t in targets:
+                span = self._toward(actor, t)
+                if span is not None:
+                    out.append(self._record(actor, pol, span, cue, trigger or cue, conf))
         return out
 
     def _toward(self, actor: ActorHit, tok: Token):
@@ -64,7 +66,9 @@ class NominalRules:
                     preds += [g for g in c.children if g.dep_ == "pobj"]
         if not preds or hedged(verb):
             return []
-        ptext = " ".join(phrase_of(p, cut_relcl=False).text for p in preds)
+        # words joined by spaces: the lexicon's tokens are words, and a quotation mark glued to one ("liar”")
+        # would hide it
+        ptext = " ".join(t.text for p in preds for t in phrase_of(p, cut_relcl=False))
         v = valence(ptext)
         if abs(v) < 0.25:
             return []
@@ -75,6 +79,10 @@ class NominalRules:
             return []
         out = []
         for o in [objs[0], *[c for c in objs[0].children if c.dep_ == "conj"]]:
+            # "called his rival, Mayor Dana Whitfield, a liar": the named person in apposition is the target
+            named = next((c for c in o.children if c.dep_ == "appos" and c.pos_ == "PROPN"
+                          and self.ctx.ent_at(c.idx, c.idx + len(c.text)) is not None), None)
+            o = named if named is not None else o
             span = self._target_span(o)
             if span is None:
                 continue

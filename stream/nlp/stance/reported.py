@@ -17,7 +17,7 @@ import re
 from spacy.tokens import Span, Token
 
 from stream.nlp.lexicons import reported as lex
-from stream.nlp.stance.clauses import (OPPOSE, SUPPORT, ActorHit, Context, Reported, hedged, lemma_key, negated,
+from stream.nlp.stance.clauses import (OPPOSE, SUPPORT, ActorHit, Context, Reported, governed_flip, hedged, lemma_key, negated,
                                        phrasal_keys, phrase_of, speculative, subject_of, topic_key)
 from stream.nlp.stance.nominal import NominalRules
 
@@ -79,6 +79,17 @@ class ReportedStances(NominalRules):
                 slugged = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
                 return ActorHit(id="group:" + slugged, name=name, type="GROUP")
         return None
+
+    def person_antecedent(self, pron: Token, exclude: str | None = None):
+        """The person an object pronoun ("endorsed him") stands for: a person who is a subject earlier in
+        the same sentence (subjects are the preferred antecedents), else the last person named; never
+        ``exclude`` (the clause's own actor: "him" is not the subject himself)."""
+        for t in reversed(pron.sent[: pron.i - pron.sent.start]):
+            if t.dep_ in ("nsubj", "nsubjpass"):
+                e = self.ctx.ent_at(t.idx, t.idx + len(t.text))
+                if e is not None and e.type == "PERSON" and e.id != exclude:
+                    return e
+        return self.ctx.ent_before(pron.idx, lambda e: e.type == "PERSON" and e.id != exclude)
 
     def speaker_for(self, char: int):
         for s, e, ent in self.ctx.quote_speakers:
@@ -158,6 +169,11 @@ class ReportedStances(NominalRules):
         # a passive verb's subject is its target ("the deal was rejected by X")
         if not out:
             out = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        # a verb modifying a noun with no object of its own is about that noun ("the proposal championed
+        # by Trump", "the deal he is pushing"), unless the noun is its subject ("Trump, speaking ...")
+        if not out and verb.dep_ in ("relcl", "acl") and verb.head.pos_ in ("NOUN", "PROPN") \
+                and not any(c.dep_ in ("ccomp", "xcomp") for c in verb.children) and subject_of(verb) is not verb.head:
+            out = [verb.head]
         more = []
         for o in out:
             more += [c for c in o.children if c.dep_ == "conj"]
@@ -248,7 +264,7 @@ class ReportedStances(NominalRules):
                 conf -= 0.1
             else:
                 return []
-        if verb.head is not verb and lemma_key(verb.head) in lex.REFUSAL_VERBS and verb.dep_ == "xcomp":
+        if governed_flip(verb):
             if pol == SUPPORT:
                 pol = OPPOSE
             else:
@@ -303,7 +319,7 @@ class ReportedStances(NominalRules):
     def _record(self, actor: ActorHit, pol: int, span: Span, verb: Token, trigger: Token, conf: float) -> Reported:
         head = span.root
         if head.lower_ in ("him", "her"):
-            e = self.ctx.ent_before(head.idx, lambda e: e.type == "PERSON" and e.id != actor.id)
+            e = self.person_antecedent(head, actor.id)
             tid, label, ttext = (e.id, e.name, e.name) if e is not None else self.topic_of(span, actor.id)
         else:
             tid, label, ttext = self.topic_of(span, actor.id)
