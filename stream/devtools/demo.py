@@ -86,7 +86,7 @@ def main() -> int:
         print(f"\n{got}/{summary.sent} articles enriched.", flush=True)
         if sys.stdin.isatty() and worker.alive:
             base = f"http://{settings.web_host}:{settings.web_port}"
-            print(f"The worker is still running: {base}/alerts, {base}/actors/Russia, {base}/health", flush=True)
+            print(f"The worker is still running: {base}/alerts, {base}/actors/Brazil, {base}/health", flush=True)
             try:
                 input("Press Enter to stop it. ")
             except EOFError:
