@@ -26,14 +26,13 @@ from datetime import datetime
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient
 
 from schemas import Article
 from stream.commands import UserError, option, parse_time, say
 from stream.ids import sha_hex
 from stream.ingest import Rejection, parse_article
 from stream.kafka import client
-from stream.kafka.admin import ensure_topics
+from stream.kafka.admin import admin_client, delete_topics_and_wait, ensure_topics
 from stream.kafka.connection import client_options
 from stream.kafka.producer import send_raw
 from stream.kafka.topics import ARTICLES, STANCES
@@ -151,7 +150,7 @@ async def wait_for_tracker(ns_settings: Settings, timeout: float, worker: Worker
                 raise UserError(f"the replay worker exited with status {worker.proc.returncode}; see {worker.log_path}")
             if time.monotonic() > deadline:
                 raise UserError(f"the replay worker did not track the stances to their end in {timeout:.0f}s: "
-                                   f"{len(behind)} partition(s) behind")
+                                f"{len(behind)} partition(s) behind")
             await asyncio.sleep(0.5)
     finally:
         await consumer.stop()
@@ -159,28 +158,17 @@ async def wait_for_tracker(ns_settings: Settings, timeout: float, worker: Worker
 
 async def namespace_topics(ns_settings: Settings) -> list[str]:
     """The topics a replay namespace left on the broker: its own and its app's table changelogs."""
-    admin = AIOKafkaAdminClient(**client_options(ns_settings))
-    await admin.start()
-    try:
+    async with admin_client(ns_settings) as admin:
         return sorted(t for t in await admin.list_topics()
                       if t.startswith(ns_settings.topic_prefix) or t.startswith(f"{ns_settings.app_id}-"))
-    finally:
-        await admin.close()
 
 
 async def delete_namespace(ns_settings: Settings) -> list[str]:
     """Delete a replay's topics (and wait until the broker has), and its local table data."""
     names = await namespace_topics(ns_settings)
     if names:
-        admin = AIOKafkaAdminClient(**client_options(ns_settings))
-        await admin.start()
-        try:
-            await admin.delete_topics(names)
-            deadline = time.monotonic() + 60
-            while set(names) & set(await admin.list_topics()) and time.monotonic() < deadline:
-                await asyncio.sleep(0.5)
-        finally:
-            await admin.close()
+        async with admin_client(ns_settings) as admin:
+            await delete_topics_and_wait(admin, names)
     if Path(ns_settings.datadir).exists():
         shutil.rmtree(ns_settings.datadir)
     return names
@@ -278,25 +266,17 @@ async def rebuild(settings: Settings, tabledir: Path | None = None) -> list[str]
     their changelog offsets there): it goes too, or a restarted worker would believe
     its old tables were current. Other machines' table directories are theirs to clear.
     """
-    admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
     notes: list[str] = []
-    try:
+    async with admin_client(settings) as admin:
         members = group_members(await admin.describe_consumer_groups([settings.app_id])).get(settings.app_id, [])
         if members:
-            raise RuntimeError(f"consumer group {settings.app_id} still has {len(members)} member(s): "
-                               "stop the live workers first")
+            raise UserError(f"consumer group {settings.app_id} still has {len(members)} member(s): "
+                            "stop the live workers first")
         existing = set(await admin.list_topics())
         changelogs = [t for t in existing if t.startswith(f"{settings.app_id}-") and t.endswith("-changelog")]
         if changelogs:
-            await admin.delete_topics(changelogs)
-            # deletion is asynchronous in Kafka: a worker started before it completes would race it
-            deadline = time.monotonic() + 60
-            while set(changelogs) & set(await admin.list_topics()) and time.monotonic() < deadline:
-                await asyncio.sleep(0.5)
+            await delete_topics_and_wait(admin, changelogs)
             notes.append(f"deleted {', '.join(sorted(changelogs))}")
-    finally:
-        await admin.close()
     consumer = AIOKafkaConsumer(group_id=settings.app_id, enable_auto_commit=False, **client_options(settings))
     await consumer.start()
     try:

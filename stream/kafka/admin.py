@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
@@ -58,14 +60,21 @@ async def ensure_topics(settings: Settings, *, timeout: float = 60.0) -> list[st
         await admin.close()
 
 
-async def verify_topics(settings: Settings) -> list[str]:
-    """Problems with existing topics a worker would read or write (wrong partition count)."""
+@asynccontextmanager
+async def admin_client(settings: Settings) -> AsyncIterator[AIOKafkaAdminClient]:
+    """A started admin client with the project's connection settings, closed on the way out."""
     admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
-        described = await admin.describe_topics([t.name(settings) for t in TOPICS])
+        yield admin
     finally:
         await admin.close()
+
+
+async def verify_topics(settings: Settings) -> list[str]:
+    """Problems with existing topics a worker would read or write (wrong partition count)."""
+    async with admin_client(settings) as admin:
+        described = await admin.describe_topics([t.name(settings) for t in TOPICS])
     want = {t.name(settings): t.partitions(settings) for t in TOPICS}
     problems = []
     for topic in described:
@@ -74,3 +83,17 @@ async def verify_topics(settings: Settings) -> list[str]:
         if name in want and have and have != want[name]:
             problems.append(f"topic {name} has {have} partitions, the settings say {want[name]}")
     return problems
+
+
+async def delete_topics_and_wait(admin: AIOKafkaAdminClient, names: list[str], timeout: float = 60.0) -> None:
+    """Delete topics and wait until the broker no longer lists them.
+
+    Deletion is asynchronous in Kafka: a worker or a replay started before it completes
+    would race it (and write into a topic that is about to vanish).
+    """
+    if not names:
+        return
+    await admin.delete_topics(names)
+    deadline = time.monotonic() + timeout
+    while set(names) & set(await admin.list_topics()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)

@@ -85,6 +85,17 @@ def test_tail_time_travel_and_filters(kafka_broker, tmp_path):
     assert "ALERT reversal: Actor 2" in out.stdout and "Actor 3" not in out.stdout
 
 
+async def deliver_twice(hook, settings, group: str) -> tuple[int, int]:
+    """Run the sink against ``hook`` until idle, then again: the second run must find nothing left."""
+    runner, url = await serve_hook(hook)
+    try:
+        n = await run_webhook(url, settings, group=group, stop_after_idle=3)
+        again = await run_webhook(url, settings, group=group, stop_after_idle=2)
+    finally:
+        await runner.cleanup()
+    return n, again
+
+
 def test_webhook_delivers_every_alert_despite_failures(kafka_broker, tmp_path):
     settings = settings_for(namespace_env(kafka_broker.bootstrap, tmp_path))
     asyncio.run(ensure_topics(settings))
@@ -105,13 +116,7 @@ def test_webhook_delivers_every_alert_despite_failures(kafka_broker, tmp_path):
             received.append((await request.json())["id"])
             return web.Response(status=204)
 
-        runner, url = await serve_hook(hook)
-        try:
-            n = await run_webhook(url, settings, group="hook-test", stop_after_idle=3)
-            # A second run of the same group has nothing left to deliver: offsets were committed.
-            again = await run_webhook(url, settings, group="hook-test", stop_after_idle=2)
-        finally:
-            await runner.cleanup()
+        n, again = await deliver_twice(hook, settings, "hook-test")
         return n, again, received
 
     n, again, received = asyncio.run(go())
@@ -139,12 +144,7 @@ def test_webhook_dead_letters_what_it_cannot_deliver_and_goes_on(kafka_broker, t
             received.append(body["id"])
             return web.Response(status=204)
 
-        runner, url = await serve_hook(hook)
-        try:
-            n = await run_webhook(url, settings, group="hook-dlq", stop_after_idle=3)
-            again = await run_webhook(url, settings, group="hook-dlq", stop_after_idle=2)
-        finally:
-            await runner.cleanup()
+        n, again = await deliver_twice(hook, settings, "hook-dlq")
         return n, again, received
 
     n, again, received = asyncio.run(go())
