@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from aiohttp import ClientError, ClientTimeout
 from faust.web import Request, Response, View
 from faust.web.exceptions import ServiceUnavailable
 from yarl import URL
@@ -42,6 +43,10 @@ from stream.worker.webguard import make_guard
 
 #: Set on a request one worker forwards to another: the receiver answers it itself (no ping-pong).
 ROUTED = "X-Stance-Routed"
+#: Seconds a forwarded request may take before the answer is a 503 (retry).
+FORWARD_SECONDS = 20.0
+#: On a forwarded answer: the worker that answered it (host:port).
+ANSWERED_BY = "X-Stance-Answered-By"
 #: How long the index of names seen in the table is reused before it is built again.
 NAMES_TTL = 5.0
 #: Enriched articles kept in memory for the article page (a lookup reads the enriched topic).
@@ -146,9 +151,14 @@ async def _on_owner(view: View, request: Request, actor_id: str, path: str,
     url = dest.with_path(path).with_query(query or {})
     headers = {ROUTED: "1", **{h: request.headers[h] for h in ("Accept", "Authorization", "Cookie")
                                if h in request.headers}}
-    async with app.http_client.get(url, headers=headers) as resp:
-        body = await resp.read()
-        return view.bytes(body, content_type=resp.content_type, status=resp.status)
+    try:
+        async with app.http_client.get(url, headers=headers, timeout=ClientTimeout(total=FORWARD_SECONDS)) as resp:
+            body = await resp.read()
+            answer = view.bytes(body, content_type=resp.content_type, status=resp.status)
+    except (ClientError, asyncio.TimeoutError):
+        raise ServiceUnavailable()  # the owner is (re)starting or just moved: the client retries, as for a rebalance
+    answer.headers[ANSWERED_BY] = f"{dest.host}:{dest.port}"
+    return answer
 
 
 def _resolution_error(view: View, res: lookup.Resolution, as_json: bool) -> Response:
@@ -302,8 +312,7 @@ class Actor(View):
             return _resolution_error(self, res, as_json)
         actor_id = res.actor_id or ""
         query = {k: v for k, v in request.query.items()}
-        routed = await _on_owner(self, request, actor_id, tl.actor_href(actor_id) + (".json" if as_json else ""),
-                                 query)
+        routed = await _on_owner(self, request, actor_id, f"/actors/{actor_id}" + (".json" if as_json else ""), query)
         if routed is not None:
             return routed
         values = _actor_values(actor_id)

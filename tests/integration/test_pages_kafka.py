@@ -68,6 +68,14 @@ def get(base: str, path: str, accept: str | None = None) -> tuple[int, dict, str
         return exc.code, dict(exc.headers), exc.read().decode()
 
 
+def poll(base: str, path: str) -> tuple[int, dict, str]:
+    """Like :func:`get`, but a server that is not listening yet answers status 0."""
+    try:
+        return get(base, path)
+    except urllib.error.URLError:
+        return 0, {}, ""
+
+
 @pytest.fixture(scope="module")
 def run(kafka_broker, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pages")
@@ -326,3 +334,39 @@ def test_alerts_and_article_pages_in_chromium(run, browser):
     assert rows == {a: (run.tracker.position(a, topic.id).polarity if run.tracker.position(a, topic.id) else "")
                     for a in on_topic}
     no_injection(browser)
+
+
+# --------------------------------------------------------------------------- two workers (last: it changes the group)
+
+
+def test_either_of_two_workers_answers_for_any_actor_by_name(run, tmp_path):
+    """A second worker joins: the table's partitions are split, and each worker answers for every actor,
+    asked by name, by forwarding to the one that holds it (which says so in a header)."""
+    from tests.fixtures.worker import free_port
+    from stream.worker.web import ANSWERED_BY
+
+    env2 = {**run.env, "STANCE_WEB_PORT": str(free_port()), "STANCE_DATADIR": str(tmp_path / "faust-second")}
+    second = Worker(env2, tmp_path, name="second").start()
+    bases = (run.base, f"http://127.0.0.1:{env2['STANCE_WEB_PORT']}")
+    outside = next(s.actor for s in run.stances if s.actor.id.startswith("ent:"))
+    asks = {BRAZIL: "/positions?actor=brazil", outside.id: "/positions?actor=" + urllib.parse.quote(outside.id)}
+    try:
+        deadline = time.monotonic() + 150
+        while True:
+            assert second.alive, second.log_tail()
+            health = [poll(b, "/health") for b in bases]
+            split = all(h[0] == 200 and 0 < orjson.loads(h[2])["assigned_partitions"] for h in health)
+            answers = {(b, a): poll(b, path) for b in bases for a, path in asks.items()} if split else {}
+            if answers and all(s == 200 for s, _, _ in answers.values()):
+                forwarded = {a: [b for b in bases if ANSWERED_BY in answers[(b, a)][1]] for a in asks}
+                if all(len(v) == 1 for v in forwarded.values()):
+                    break
+            assert time.monotonic() < deadline, {k: v[0] for k, v in answers.items()}
+            time.sleep(1.0)
+    finally:
+        second.stop()
+    for actor in asks:
+        one, two = (orjson.loads(answers[(b, actor)][2]) for b in bases)
+        assert one["actor"] == two["actor"] == actor and one["positions"] == two["positions"]
+        assert {p["topic"]["id"] for p in one["positions"]} == {
+            t for (a, t) in run.tracker.current_polarities() if a == actor}
