@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
@@ -12,6 +14,29 @@ from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 from stream.kafka.connection import client_options
 from stream.kafka.topics import TOPICS, topic_names  # noqa: F401  (topic_names: re-exported for callers)
 from stream.settings import Settings
+
+
+#: What aiokafka logs when the broker refuses us (as opposed to not answering).
+_REFUSED = re.compile(r"Authentication|SASL|SSL|certificate", re.IGNORECASE)
+
+
+@contextmanager
+def _connection_errors() -> Iterator[list[str]]:
+    """The messages aiokafka logs while connecting: its exception says only "Unable to bootstrap",
+    the broker's reason (a refused password, an untrusted certificate) is in its log line."""
+    reasons: list[str] = []
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            reasons.append(record.getMessage())
+
+    handler = _Keep(level=logging.ERROR)
+    logger = logging.getLogger("aiokafka")
+    logger.addHandler(handler)
+    try:
+        yield reasons
+    finally:
+        logger.removeHandler(handler)
 
 
 async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], deadline: float) -> None:
@@ -33,14 +58,18 @@ async def ensure_topics(settings: Settings, *, timeout: float = 60.0) -> list[st
     deadline = time.monotonic() + timeout
     while True:
         admin = AIOKafkaAdminClient(**client_options(settings))
-        try:
-            await admin.start()
-            break
-        except KafkaConnectionError:
-            await admin.close()
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(1.0)
+        with _connection_errors() as reasons:
+            try:
+                await admin.start()
+                break
+            except KafkaConnectionError as exc:
+                await admin.close()
+                refused = next((r for r in reasons if _REFUSED.search(r)), None)
+                if refused is not None:  # wrong credentials or certificates: waiting will not help
+                    raise KafkaConnectionError(f"{exc}: {refused}") from None
+                if time.monotonic() > deadline:
+                    raise
+        await asyncio.sleep(1.0)
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in TOPICS if t.name(settings) not in existing]
