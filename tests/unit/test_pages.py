@@ -442,3 +442,11 @@ def test_browsers_get_pages_and_scripts_get_json():
         assert not access.prefers_html(accept), accept
     assert access.prefers_json("application/json") and not access.prefers_json(None)
     assert not access.prefers_json("*/*")
+
+
+def test_health_stays_open_beyond_localhost_for_liveness_checks():
+    """An orchestrator's probe has no secret: /health answers without the token, other views do not."""
+    from stream.worker.pages import access
+
+    assert access.decide(host="0.0.0.0", token="s3cret", path="/health", authorization=None, cookie=None).allowed
+    assert not access.decide(host="0.0.0.0", token="s3cret", path="/metrics", authorization=None, cookie=None).allowed

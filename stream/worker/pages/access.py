@@ -23,7 +23,9 @@ __all__ = ["COOKIE", "OPEN_PATHS", "Decision", "LoginResult", "cookie_value", "d
            "logout_cookie", "prefers_html", "prefers_json", "safe_next", "token_required"]
 
 COOKIE = "stance_web"
-OPEN_PATHS = frozenset({"/login", "/logout"})
+#: Open without the token: logging in, and the liveness check an orchestrator runs without secrets
+#: (it tells only ok or failed, the app id and the partition count).
+OPEN_PATHS = frozenset({"/login", "/logout", "/health"})
 _COOKIE_CONTEXT = b"stance-stream web login v1"
 
 
