@@ -201,3 +201,28 @@ def test_nested_first_person_quotes_resolve(enricher):
     row = next(json.loads(line) for line in path.open(encoding="utf-8") if wanted in line[:200])
     out = enricher.enrich(Article.model_validate(row))  # strict: a rule error fails the test
     assert out.entities and out.stances
+
+
+def _candidates(enricher, body: str) -> list[StanceCandidate]:
+    return next(enricher.stance_candidates([art(body)]))[1]
+
+
+def test_they_takes_the_coordinated_subject_of_the_governing_clause(enricher):
+    cs = _candidates(enricher, "Anna Kowalczyk and Tom Brennan said on Monday that they would vote against the "
+                               "water tariff bill.")
+    actors = {c.actor.name for c in cs if "tariff" in (c.text + c.topic_label).lower()}
+    assert {"Anna Kowalczyk", "Tom Brennan"} <= actors, actors
+
+
+def test_they_carries_on_the_previous_sentences_plural_subject(enricher):
+    cs = _candidates(enricher, "Governor Lena Ortiz and Mayor Paul Greer met farmers in Dorrance on Friday. "
+                               "They strongly endorsed the irrigation subsidy programme.")
+    actors = {c.actor.name for c in cs if "subsidy" in (c.text + c.topic_label).lower()}
+    assert {"Lena Ortiz", "Paul Greer"} <= actors, actors
+
+
+def test_a_short_definite_description_takes_its_fuller_earlier_mention(enricher):
+    cs = _candidates(enricher, "The county unveiled a plan to close three rural clinics on Tuesday. "
+                               "Councilwoman Rita Moreno said she opposes the plan.")
+    assert any("Rita Moreno" in c.actor.name and "rural clinics" in c.topic_label for c in cs), \
+        [(c.actor.name, c.topic_label) for c in cs]

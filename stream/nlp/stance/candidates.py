@@ -167,8 +167,7 @@ class CandidateFinder:
             if subj is None:
                 continue
             for holder in clauses.conjuncts(subj):
-                actor = self.rs.actor_of(holder)
-                if actor is not None:
+                for actor in self.rs.actors_of(holder):
                     c = self._clause(v, subj, actor, rule_by_sent)
                     if c is not None:
                         out.append(c)
@@ -184,6 +183,9 @@ class CandidateFinder:
             topic = self._topic(arg, span.text, ent.id)
             if topic is None:
                 continue
+            if arg is root and any(a.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in lex.HEDGE_MARKS for m in a.children)
+                                   for a in root.children):
+                continue  # a quote that is all condition ("I would be ... if X did not ...") names no position of its own
             c.topic_id, c.topic_label = topic
             f = c.feats
             f["src=quote"] = 1
@@ -299,7 +301,18 @@ class CandidateFinder:
             if e is not None:
                 return e.id, e.name
             if clauses.anaphoric_only(head):
-                return None
+                # "the plan", "this deal": the fuller mention earlier in the article with the same head noun;
+                # a description of an actor is not ("the government", "the senator": someone, resolved as an entity)
+                if clauses.lemma_key(head) in lex.COLLECTIVE_HEADS | lex.ORG_DESCRIPTIONS | lex.PERSON_DESCRIPTIONS:
+                    return None
+                ante = self.rs.antecedent_span(clauses.phrase_of(head))
+                if ante is None:
+                    return None
+                e = self.rs.ctx.ent_at(ante.root.idx, ante.root.idx + len(ante.root.text))
+                if e is not None and e.id != actor_id:
+                    return e.id, e.name
+                key = clauses.topic_key(ante.root, self.rs.ctx.ent_at)
+                return (key, ante.text) if key is not None else None
             key = clauses.topic_key(head, self.rs.ctx.ent_at)
             if key is not None:
                 return key, text

@@ -33,10 +33,7 @@ class NominalRules:
         endorsed") toward each target phrase; none when the holder is no actor, and none toward the
         actor itself."""
         out = []
-        for h in conjuncts(holder):
-            actor = self.actor_of(h)
-            if actor is None:
-                continue
+        for actor in [a for h in conjuncts(holder) for a in self.actors_of(h)]:
             for t in targets:
                 span = self._toward(actor, t)
                 if span is not None:

@@ -17,8 +17,9 @@ import re
 from spacy.tokens import Span, Token
 
 from stream.nlp.lexicons import reported as lex
-from stream.nlp.stance.clauses import (OPPOSE, SUPPORT, ActorHit, Context, Reported, governed_flip, hedged, lemma_key, negated,
-                                       phrasal_keys, phrase_of, speculative, subject_of, topic_key)
+from stream.nlp.stance import anaphora
+from stream.nlp.stance.clauses import (OPPOSE, SUPPORT, ActorHit, Context, Reported, conjuncts, governed_flip, hedged, lemma_key,
+                                       negated, phrasal_keys, phrase_of, speculative, subject_of, topic_key)
 from stream.nlp.stance.nominal import NominalRules
 
 
@@ -30,6 +31,30 @@ class ReportedStances(NominalRules):
         self.doc = ctx.doc
 
     # ---- actors -----------------------------------------------------------------------------
+    def actors_of(self, tok: Token) -> list[ActorHit]:
+        """Every actor a subject token stands for: one for a name or description, each coordinated actor of
+        the antecedent for "they" ("Crapo and Risch ... they endorsed"); he/she as :meth:`actor_of` reads them.
+        Before, "they" was no actor at all, so whatever a group or a pair of named people did as "they" was lost."""
+        if tok.lower_ == anaphora.THEY:
+            return self._pronoun_antecedent(tok, 0)
+        a = self.actor_of(tok)
+        return [a] if a is not None else []
+
+    def _pronoun_antecedent(self, pron: Token, depth: int) -> list[ActorHit]:
+        """The actors of the first antecedent slot (:func:`anaphora.antecedent_slots`) whose actors agree with
+        the pronoun; a pronoun in the slot is resolved the same way (a paragraph carries "they" on)."""
+        for head in anaphora.antecedent_slots(pron):
+            if head.pos_ == "PRON":
+                if head.lower_ == pron.lower_ and depth < 3:
+                    hits = self._pronoun_antecedent(head, depth + 1)
+                    if hits:
+                        return hits
+                continue
+            hits = [a for a in (self.actor_of(h) for h in conjuncts(head)) if a is not None]
+            if anaphora.compatible(pron.lower_, head, [a.type for a in hits]):
+                return hits
+        return []
+
     def actor_of(self, tok: Token) -> ActorHit | None:
         """Resolve a subject token to the actor it names or stands for."""
         low = tok.lower_
@@ -132,10 +157,16 @@ class ReportedStances(NominalRules):
 
     def _antecedent(self, target: Span) -> str | None:
         """A pronoun or short definite description points to an earlier, fuller mention of its head."""
+        span = self.antecedent_span(target)
+        return span.text if span is not None else None
+
+    def antecedent_span(self, target: Span) -> Span | None:
+        """The earlier, fuller mention a short definite description ("the plan", "this deal") stands for:
+        the latest longer phrase with the same head noun before it."""
         head = target.root
-        if head.pos_ == "PRON" and head.lower_ in ("it", "this", "that"):
+        if head.pos_ == "PRON":
             return None
-        det = [c for c in head.children if c.dep_ == "det" and c.lower_ in ("the", "this", "that")]
+        det = [c for c in head.children if c.dep_ in ("det", "poss") and c.lower_ in lex.ANAPHORIC_DETERMINERS]
         if not det or len(target) > 3:
             return None
         lemma = head.lemma_.lower()
@@ -145,7 +176,7 @@ class ReportedStances(NominalRules):
                 span = phrase_of(t)
                 if len(span) > len(target) and len(span) <= 20:
                     best = span
-        return best.text if best is not None else None
+        return best
 
     def _objects(self, verb: Token, preps: tuple[str, ...] = ("for", "against", "on", "to", "with", "of", "behind", "at", "from")) -> list[Token]:
         out = [c for c in verb.children if c.dep_ in ("dobj", "obj", "attr")]
