@@ -20,7 +20,7 @@ demo: venv
 
 ## Every test; the session fixture starts and stops a throwaway Kafka broker.
 test: venv browser
-	$(BIN)/python -m pytest -q -ra
+	$(BIN)/python -m pytest -q -ra --durations=12
 
 ## Headless Chromium and its driver from Debian's packages, for the browser test; installed only when missing.
 browser:

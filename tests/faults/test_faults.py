@@ -67,22 +67,13 @@ def _env(bootstrap: str, tmp: Path, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def crash_ref(tmp_path_factory):
-    arts = fs.good_articles(N_CRASH, seed=7, prefix="c")
-    fp = fs.code_fingerprint(Settings())
-    enriched, alerts, summary = fs.offline_reference(arts, tmp_path_factory.mktemp("crash-ref"), Settings())
-    assert enriched == {a["id"] for a in arts}, summary
-    assert len(alerts) > 100, f"the templated articles raise too few alerts to compare: {len(alerts)}"
-    return arts, alerts, fp
+    return fs.reference(N_CRASH, seed=7, prefix="c", out_dir=tmp_path_factory.mktemp("crash-ref"), min_alerts=100)
 
 
 @pytest.fixture(scope="module")
 def small_ref(tmp_path_factory):
-    arts = fs.good_articles(N_SMALL, seed=13, prefix="s")
     out = tmp_path_factory.mktemp("small-ref")
-    fp = fs.code_fingerprint(Settings())
-    enriched, alerts, summary = fs.offline_reference(arts, out, Settings())
-    assert enriched == {a["id"] for a in arts}, summary
-    assert len(alerts) > 30, len(alerts)
+    arts, alerts, fp = fs.reference(N_SMALL, seed=13, prefix="s", out_dir=out, min_alerts=30)
     tracker = PositionTracker(min_confidence=Settings().min_confidence, history_limit=Settings().history_per_key)
     for line in (out / "out" / "stances.jsonl").read_bytes().splitlines():
         if line.strip():

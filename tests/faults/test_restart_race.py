@@ -43,12 +43,7 @@ RACE_ENV = {"STANCE_RACE_SEEK_DELAY": "1.5", "STANCE_RACE_SLOW_FETCH": "0.03", "
 
 @pytest.fixture(scope="module")
 def race_ref(tmp_path_factory):
-    arts = fs.good_articles(N_RACE, seed=29, prefix="r")
-    fp = fs.code_fingerprint(Settings())
-    enriched, alerts, summary = fs.offline_reference(arts, tmp_path_factory.mktemp("race-ref"), Settings())
-    assert enriched == {a["id"] for a in arts}, summary
-    assert len(alerts) > 40, len(alerts)
-    return arts, alerts, fp
+    return fs.reference(N_RACE, seed=29, prefix="r", out_dir=tmp_path_factory.mktemp("race-ref"), min_alerts=40)
 
 
 async def _committed(settings: Settings, group: str, topic: str) -> int:
