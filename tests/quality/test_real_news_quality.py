@@ -19,7 +19,7 @@ from tests.fixtures.data import EVAL, ROOT, need
 pytestmark = pytest.mark.quality
 
 SCORER = EVAL / "score.py"
-MIN_REAL_DEV_STANCE_F1 = 0.47      # measured 0.488 (0.473 before refusals were composed, 0.113 before the learned stage)
+MIN_REAL_DEV_STANCE_F1 = 0.48      # measured 0.496 (0.488 before "they" and earlier mentions, 0.473 before refusals were composed, 0.113 before the learned stage)
 MIN_ENTITY_RECALL = 0.95           # measured 0.967 (real-dev) and 0.973 (real-train)
 MIN_INVENTED_CHECK_F1 = 0.50       # measured 0.536 (0.429 with the catalogue rules alone)
 INVENTED_CHECK = ROOT / "tests" / "data" / "invented-check.gold.jsonl"
