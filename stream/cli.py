@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
-import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -50,7 +49,9 @@ def explain(exc: BaseException) -> str | None:
         from aiokafka.errors import KafkaConnectionError
     except ImportError:  # pragma: no cover
         return None
-    if isinstance(exc, KafkaConnectionError) and re.search(r"Authentication|SASL|SSL|certificate", str(exc), re.I):
+    from stream.kafka.admin import REFUSED
+
+    if isinstance(exc, KafkaConnectionError) and REFUSED.search(str(exc)):
         return f"the Kafka broker refused the connection: {str(exc).split(': ', 1)[-1]}"
     if isinstance(exc, KafkaConnectionError) or (isinstance(exc, OSError) and "bootstrap" in str(exc)):
         from stream.settings import get_settings

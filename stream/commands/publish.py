@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from stream.commands import UserError, argument, option, parse_time
-from stream.commands.sources import FEED_SUFFIXES, RawItem, TextOptions, iter_items
+from stream.commands.sources import RawItem, TextOptions, iter_items, kind_of
 from stream.ingest import Rejection, parse_article
 from stream.kafka.producer import producer_for
 from stream.kafka.topics import ARTICLES
@@ -98,18 +98,13 @@ OPTIONS = (
 )
 
 
-def _text_paths(paths: tuple[str, ...]) -> list[str]:
-    return [p for p in paths if not p.startswith(("http://", "https://"))
-            and not p.lower().endswith((".jsonl", ".json", *FEED_SUFFIXES))]
-
-
 async def command(self, paths: tuple[str, ...], no_validate: bool, article_id: str | None, title: str | None,
                   source: str | None, published_at: str | None) -> None:
     """Send articles (JSONL, JSON array, text files, RSS/Atom file or URL) to the input topic.
 
     Prints each sent id on stdout and the summary on stderr; exits 1 when nothing could be sent.
     """
-    texts = _text_paths(paths)
+    texts = [p for p in paths if kind_of(p) == "text"]
     if article_id is not None and len(texts) != 1:
         raise UserError(f"--id names one article: give exactly one text file (got {len(texts)})")
     when = parse_time(published_at, "--published-at")

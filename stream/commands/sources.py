@@ -112,25 +112,35 @@ def _strip_html(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", text)).strip()
 
 
+def kind_of(location: str) -> str:
+    """``url``, ``jsonl``, ``json``, ``feed`` or ``text``: how :func:`iter_items` reads a location."""
+    if location.startswith(("http://", "https://")):
+        return "url"
+    suffix = Path(location).suffix.lower()
+    if suffix in (".jsonl", ".json"):
+        return suffix[1:]
+    return "feed" if suffix in FEED_SUFFIXES else "text"
+
+
 def iter_items(location: str, text_options: TextOptions | None = None) -> Iterator[RawItem]:
     """Every article-like item at a path or URL, as the raw bytes a producer would send."""
-    if location.startswith(("http://", "https://")):
+    kind = kind_of(location)
+    if kind == "url":
         for art in feed_articles(location):
             yield RawItem(location, orjson.dumps(art))
         return
     path = Path(location)
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
+    if kind == "jsonl":
         with path.open("rb") as fh:
             for n, line in enumerate(fh, 1):
                 if line.strip():
                     yield RawItem(f"{path}:{n}", line.rstrip(b"\r\n"))
-    elif suffix == ".json":
+    elif kind == "json":
         data = orjson.loads(path.read_bytes())
         items = data if isinstance(data, list) else [data]
         for n, obj in enumerate(items):
             yield RawItem(f"{path}[{n}]", orjson.dumps(obj))
-    elif suffix in FEED_SUFFIXES:
+    elif kind == "feed":
         for art in feed_articles(str(path)):
             yield RawItem(str(path), orjson.dumps(art))
     else:

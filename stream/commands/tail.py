@@ -36,14 +36,17 @@ OPTIONS = (
 
 
 def actor_ids(text: str | None) -> frozenset[str]:
-    """The knowledge-base actors that ``text`` names, by id, name or alias."""
+    """The knowledge-base actors that ``text`` names, by id, name or alias (every one, when several do).
+
+    The same lookup as the web views and ``stance positions`` (:mod:`stream.worker.pages.lookup`).
+    """
     if not text:
         return frozenset()
     from stream.nlp.kb import KB
+    from stream.worker.pages.lookup import NameIndex
 
-    kb = KB()
-    hit = kb.get(text) or kb.lookup(text, allow_weak=True)
-    return frozenset({hit.id}) if hit else frozenset()
+    res = NameIndex.build(KB()).resolve(text)
+    return frozenset({res.actor_id} if res.actor_id else {m.actor_id for m in res.matches})
 
 
 async def command(self, kind: str, actor: str | None, topic: str | None, polarity: str | None, since: str | None,

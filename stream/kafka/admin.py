@@ -16,8 +16,9 @@ from stream.kafka.topics import TOPICS, topic_names  # noqa: F401  (topic_names:
 from stream.settings import Settings
 
 
-#: What aiokafka logs when the broker refuses us (as opposed to not answering).
-_REFUSED = re.compile(r"Authentication|SASL|SSL|certificate", re.IGNORECASE)
+#: What aiokafka logs when the broker refuses us (as opposed to not answering); also what
+#: :func:`ensure_topics` adds to its error, so the CLI can say so in its one line.
+REFUSED = re.compile(r"Authentication|SASL|SSL|certificate", re.IGNORECASE)
 
 
 @contextmanager
@@ -64,7 +65,7 @@ async def ensure_topics(settings: Settings, *, timeout: float = 60.0) -> list[st
                 break
             except KafkaConnectionError as exc:
                 await admin.close()
-                refused = next((r for r in reasons if _REFUSED.search(r)), None)
+                refused = next((r for r in reasons if REFUSED.search(r)), None)
                 if refused is not None:  # wrong credentials or certificates: waiting will not help
                     raise KafkaConnectionError(f"{exc}: {refused}") from None
                 if time.monotonic() > deadline:

@@ -35,7 +35,7 @@ def antecedent_slots(pron: Token) -> list[Token]:
             break
         t = t.head
         s = _subject(t)
-        if s is not None and s.i < pron.i and s.i != pron.i:
+        if s is not None and s.i < pron.i:
             out.append(s)
             break
     sent = pron.sent
