@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test test-fast faults quality schemas bench clean kafka-up kafka-down browser
+.PHONY: venv demo test test-fast faults quality schemas bench clean kafka-up kafka-down browser attribution-train attribution-score
 
 venv: $(STAMP)
 
@@ -45,6 +45,19 @@ schemas: venv
 
 bench: venv
 	$(BIN)/stance bench
+
+SHARED ?= ../shared
+
+## Retrain the attribution tagger from PolNeAR's training split into the package (about 40 min on 2 cores).
+attribution-train: venv
+	$(BIN)/stance train attribution --shared $(SHARED)
+
+## Score the pipeline's attributions on PolNeAR dev (the gate in tests/quality runs the same).
+attribution-score: venv
+	mkdir -p var
+	$(BIN)/python $(SHARED)/eval/polnear.py articles $(SHARED)/eval/polnear-dev > var/polnear-dev.jsonl
+	$(BIN)/stance process var/polnear-dev.jsonl --out var/polnear-dev-out
+	$(BIN)/python $(SHARED)/eval/polnear.py score $(SHARED)/eval/polnear-dev var/polnear-dev-out
 
 kafka-up: venv
 	$(BIN)/stance kafka up
