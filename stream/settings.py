@@ -93,6 +93,14 @@ class Settings(BaseSettings):
                          "skipping it (the unit tests set it)")
     nlp_parse_all: bool = Field(True, description="Parse and run NER over every sentence; false parses only the "
                                 "sentences with a stance or cue word or a quotation mark (faster, finds less on real news)")
+    attribution: Literal["rules", "learned", "union", "learned-first"] = Field(
+        "union", description="Which attributions the pipeline keeps: the rules', the learned tagger's, or both "
+        "(union: the rules' plus every learned one whose content overlaps none of theirs; learned-first: the reverse)")
+    stance_attributions: Literal["rules", "published"] = Field(
+        "rules", description="Which attributions the stance layer reads: the rules' (default), or the published ones "
+        "(STANCE_ATTRIBUTION's choice)")
+    attribution_model: Path | None = Field(None, description="A trained attribution tagger folder (default: the "
+                                           "one shipped in the package)")
     stance_learned: bool = Field(True, description="Add the learned stances (the shipped classifier over actor "
                                  "clauses, quotes and the reported-stance rules) to the catalogue rules' stances")
     stance_threshold: float | None = Field(None, ge=0.0, le=1.0, description="Class probability a learned stance "

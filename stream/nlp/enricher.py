@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from schemas import Article, Attribution, EnrichedArticle, Span
 from stream.nlp import backend
 from stream.nlp import kb as kb_mod
 from stream.nlp import topics as topics_mod
-from stream.nlp.attribution import extract_attributions
+from stream.nlp.attribution import RawAttribution, extract_attributions
+from stream.nlp.attribution.tagger import AttributionTagger, combine
 from stream.nlp.entities import build_entities
 from stream.nlp.errors import ErrorPolicy
 from stream.nlp.kb import KB
@@ -38,6 +40,19 @@ EXTRACTOR_VERSION = "rules-1.1.0"
 PARSE_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleAttributions:
+    """An article's attributions, twice. ``published`` go out on the enriched record;
+    ``for_stances`` are what the stance layer reads. They differ by default: the learned
+    tagger's additions raise PolNeAR's figures, but fed to the stance layer (and its
+    classifier refitted on them) they cost stance-real-dev 0.017 and the invented check 0.007
+    (README, *The learned attribution tagger*), so the stance layer keeps the rules' until
+    that is no longer so (``STANCE_STANCE_ATTRIBUTIONS=published`` to measure it)."""
+
+    published: list[RawAttribution]
+    for_stances: list[RawAttribution]
+
+
 class Enricher:
     def __init__(self, settings: Settings | None = None):
         import spacy
@@ -49,6 +64,8 @@ class Enricher:
         self.sentencizer = Sentencizer()
         self.ner = self.nlp.get_pipe("ner")
         self.parse_pipes = [(n, self._memo(n, self.nlp.get_pipe(n))) for n in PARSE_PIPES if n in self.nlp.pipe_names]
+        self.attribution_mode = self.settings.attribution
+        self.tagger = AttributionTagger(self.settings.attribution_model) if self.attribution_mode != "rules" else None
         self.kb = KB([kb_mod.SHIPPED, self.settings.actors_file])
         self.catalogue = Catalogue([topics_mod.SHIPPED, self.settings.topics_file])
         self.errors = ErrorPolicy(strict=self.settings.strict)
@@ -75,8 +92,8 @@ class Enricher:
         """Every learned-stage candidate of each article, for training the classifier (same analysis as enrich)."""
         for a in articles:
             doc, sub, cmap = self._analyse([a])[0]
-            ents, raws = self._entities_and_attributions(a, doc, sub)
-            yield a, self.learned.candidates(self.learned.context(a.id, sub, cmap, ents, raws))
+            ents, atts = self._entities_and_attributions(a, doc, sub)
+            yield a, self.learned.candidates(self.learned.context(a.id, sub, cmap, ents, atts.for_stances))
 
     # ---- internals ----------------------------------------------------
     def _analyse(self, articles: list[Article]) -> list[tuple]:
@@ -131,24 +148,46 @@ class Enricher:
     def _empty(self, a: Article) -> EnrichedArticle:
         return EnrichedArticle(article_id=a.id, article=a, pipeline_version=PIPELINE_VERSION)
 
-    def _entities_and_attributions(self, a: Article, doc, sub):
-        """The article's entities (body offsets) and raw attributions (parsed-Doc offsets)."""
+    def _entities_and_attributions(self, a: Article, doc, sub) -> tuple:
+        """The article's entities (body offsets) and attributions (parsed-Doc offsets)."""
         ents = build_entities(doc, self.kb, a.published_at.date() if a.published_at else None, a.body or "")
-        raws = extract_attributions(sub, article_id=a.id, errors=self.errors) if len(sub) else []
-        return ents, raws
+        atts = self._attributions(a, sub) if len(sub) else ArticleAttributions([], [])
+        return ents, atts
+
+    def _attributions(self, a: Article, sub) -> ArticleAttributions:
+        """The attributions to publish (``STANCE_ATTRIBUTION``: the rules', the learned tagger's,
+        or both) and those the stance layer reads (``STANCE_STANCE_ATTRIBUTIONS``)."""
+        rules = extract_attributions(sub, article_id=a.id, errors=self.errors)
+        if self.tagger is None:
+            return ArticleAttributions(rules, rules)
+        try:
+            learned = self.tagger.attributions(sub)
+        except Exception as exc:  # noqa: BLE001 - the rules' attributions still stand
+            self.errors.failed("attribution.learned", a.id, exc)
+            learned = []
+        published = combine(rules, learned, self.attribution_mode)
+        return ArticleAttributions(published, rules if self.settings.stance_attributions == "rules" else published)
 
     def _one(self, a: Article, doc, sub, cmap: CharMap) -> EnrichedArticle:
         body = a.body or ""
-        ents, raws = self._entities_and_attributions(a, doc, sub)
+        ents, atts = self._entities_and_attributions(a, doc, sub)
+        raws = atts.for_stances
         attributions = []
         ctx = self.extractor.context(a, body, sub, cmap, ents, doc)
-        for r in raws:
+
+        def body_spans(r):
+            sp = (cmap.start(r.speaker[0]), cmap.end(r.speaker[1]))
+            cu = (cmap.start(r.cue[0]), cmap.end(r.cue[1]))
+            co = (cmap.start(r.content[0]), cmap.end(r.content[1]))
+            ok = 0 <= sp[0] < sp[1] <= len(body) and 0 <= cu[0] < cu[1] <= len(body) and 0 <= co[0] < co[1] <= len(body)
+            return (sp, cu, co) if ok else None
+
+        for r in atts.published:
             try:
-                sp = (cmap.start(r.speaker[0]), cmap.end(r.speaker[1]))
-                cu = (cmap.start(r.cue[0]), cmap.end(r.cue[1]))
-                co = (cmap.start(r.content[0]), cmap.end(r.content[1]))
-                if not (0 <= sp[0] < sp[1] <= len(body) and 0 <= cu[0] < cu[1] <= len(body) and 0 <= co[0] < co[1] <= len(body)):
+                spans = body_spans(r)
+                if spans is None:
                     continue
+                sp, cu, co = spans
                 spk = ctx.speaker_entity(sub[r.speaker_root])
                 attributions.append(Attribution(
                     speaker=Span(start=sp[0], end=sp[1], text=body[sp[0]:sp[1]]),
@@ -157,7 +196,12 @@ class Enricher:
                     speaker_entity_id=spk.id if spk is not None else None,
                     kind=r.kind if r.kind in ("direct", "indirect", "reported") else "indirect",
                 ))
-                ctx.add_attribution(r)
+            except Exception as exc:
+                self.errors.failed("attribution.offsets", a.id, exc)
+        for r in raws:
+            try:
+                if body_spans(r) is not None:
+                    ctx.add_attribution(r)
             except Exception as exc:
                 self.errors.failed("attribution.offsets", a.id, exc)
         stances = []

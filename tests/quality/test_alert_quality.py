@@ -25,7 +25,11 @@ POLNEAR_SCORER = SHARED / "eval" / "polnear.py"
 MIN_STANCE_F1 = 0.80
 MIN_ALERT_F1 = 0.85
 MIN_ENTITY_RECALL = 0.95
-MIN_SOURCE_F1 = 0.75  # measured 0.763 since every sentence is parsed (0.720 before)
+# PolNeAR dev through the whole pipeline, with the shipped attribution tagger (loaded, never trained
+# here) joined to the rules (STANCE_ATTRIBUTION=union). Measured: source 0.774, content 0.844; the
+# rules alone 0.763 / 0.807. Issue 14's targets (0.82 / 0.85) are not reached yet.
+MIN_SOURCE_F1 = 0.76
+MIN_CONTENT_F1 = 0.83
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +99,4 @@ def test_polnear_source_f1_through_process(offline_polnear):
     print(last)
     assert payload["articles_missing_from_output"] == 0, last
     assert payload["source"]["f1"] >= MIN_SOURCE_F1, last
+    assert payload["content"]["f1"] >= MIN_CONTENT_F1, last
