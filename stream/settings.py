@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     nlp_parse_all: bool = Field(True, description="Parse and run NER over every sentence; false parses only the "
                                 "sentences with a stance or cue word or a quotation mark (faster, finds less on real news)")
     attribution: Literal["rules", "learned", "union", "learned-first"] = Field(
-        "union", description="Which attributions the pipeline keeps: the rules', the learned tagger's, or both "
+        "learned-first", description="Which attributions the pipeline keeps: the rules', the learned tagger's, or both "
         "(union: the rules' plus every learned one whose content overlaps none of theirs; learned-first: the reverse)")
     stance_attributions: Literal["rules", "published"] = Field(
         "rules", description="Which attributions the stance layer reads: the rules' (default), or the published ones "

@@ -26,10 +26,10 @@ MIN_STANCE_F1 = 0.80
 MIN_ALERT_F1 = 0.85
 MIN_ENTITY_RECALL = 0.95
 # PolNeAR dev through the whole pipeline, with the shipped attribution tagger (loaded, never trained
-# here) joined to the rules (STANCE_ATTRIBUTION=union). Measured: source 0.774, content 0.844; the
+# here) joined to the rules (STANCE_ATTRIBUTION=learned-first). Measured: source 0.774, content 0.851; the
 # rules alone 0.763 / 0.807. Issue 14's targets (0.82 / 0.85) are not reached yet.
 MIN_SOURCE_F1 = 0.76
-MIN_CONTENT_F1 = 0.83
+MIN_CONTENT_F1 = 0.84  # the issue asks 0.85: met at 0.851, gated 0.01 lower so a one-attribution drift on another CPU does not fail CI
 
 
 @pytest.fixture(scope="session")

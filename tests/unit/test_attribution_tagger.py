@@ -163,9 +163,10 @@ REAL_STYLE = (
 )
 
 
-def test_enricher_publishes_the_union_and_keeps_the_rules_for_stances():
-    """STANCE_ATTRIBUTION=union publishes every rule attribution plus learned ones with new contents;
-    the stance layer reads the rules' (STANCE_STANCE_ATTRIBUTIONS=rules), so its stances are unchanged."""
+def test_enricher_publishes_learned_first_and_keeps_the_rules_for_stances():
+    """STANCE_ATTRIBUTION=learned-first (the default) publishes the tagger's attributions plus every rule
+    one whose content overlaps none of them; the stance layer reads the rules' (STANCE_STANCE_ATTRIBUTIONS
+    =rules), so its stances are those of the rules-only pipeline."""
     from datetime import datetime
 
     from schemas import Article
@@ -173,17 +174,19 @@ def test_enricher_publishes_the_union_and_keeps_the_rules_for_stances():
     from stream.settings import Settings
 
     article = Article(id="t-attr", published_at=datetime(2026, 10, 15, 12), title="t", body=REAL_STYLE)
-    both = Enricher(Settings(strict=True)).enrich(article)
+    default = Enricher(Settings(strict=True)).enrich(article)
     rules = Enricher(Settings(strict=True, attribution="rules")).enrich(article)
+    learned = Enricher(Settings(strict=True, attribution="learned")).enrich(article)
     key = lambda a: (a.speaker.start, a.cue.start, a.content.start, a.content.end)  # noqa: E731
-    assert {key(a) for a in rules.attributions} <= {key(a) for a in both.attributions}
-    for a in both.attributions:
+    overlaps = lambda a, b: a.content.start < b.content.end and b.content.start < a.content.end  # noqa: E731
+    want = {key(a) for a in learned.attributions} | {
+        key(r) for r in rules.attributions if not any(overlaps(r, a) for a in learned.attributions)}
+    assert {key(a) for a in default.attributions} == want
+    assert any(key(r) not in {key(a) for a in learned.attributions} for r in rules.attributions)  # a rule one kept
+    for a in default.attributions:
         assert REAL_STYLE[a.content.start:a.content.end] == a.content.text
         assert REAL_STYLE[a.speaker.start:a.speaker.end] == a.speaker.text
-    added = [a for a in both.attributions if key(a) not in {key(r) for r in rules.attributions}]
-    for a in added:  # a learned addition overlaps no rule content
-        assert all(a.content.end <= r.content.start or r.content.end <= a.content.start for r in rules.attributions)
-    assert [s.model_dump(exclude={"id"}) for s in both.stances] == [s.model_dump(exclude={"id"}) for s in rules.stances]
+    assert [s.model_dump(exclude={"id"}) for s in default.stances] == [s.model_dump(exclude={"id"}) for s in rules.stances]
 
 
 def test_the_shipped_tagger_alone_finds_plain_reported_speech():
