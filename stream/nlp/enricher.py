@@ -123,9 +123,10 @@ class Enricher:
                 return out
             return [self._empty(articles[0])]
         out = []
-        for a, (d, sub, cmap) in zip(articles, analysed):
+        learned = self._learned_many(articles, [sub for _, sub, _ in analysed])
+        for a, (d, sub, cmap), tagged in zip(articles, analysed, learned):
             try:
-                out.append(self._one(a, d, sub, cmap))
+                out.append(self._one(a, d, sub, cmap, tagged))
             except Exception as exc:
                 self.errors.failed("enrichment", a.id, exc)
                 out.append(self._empty(a))
@@ -148,29 +149,40 @@ class Enricher:
     def _empty(self, a: Article) -> EnrichedArticle:
         return EnrichedArticle(article_id=a.id, article=a, pipeline_version=PIPELINE_VERSION)
 
-    def _entities_and_attributions(self, a: Article, doc, sub) -> tuple:
+    def _entities_and_attributions(self, a: Article, doc, sub, learned: list | None = None) -> tuple:
         """The article's entities (body offsets) and attributions (parsed-Doc offsets)."""
         ents = build_entities(doc, self.kb, a.published_at.date() if a.published_at else None, a.body or "")
-        atts = self._attributions(a, sub) if len(sub) else ArticleAttributions([], [])
+        atts = self._attributions(a, sub, learned) if len(sub) else ArticleAttributions([], [])
         return ents, atts
 
-    def _attributions(self, a: Article, sub) -> ArticleAttributions:
+    def _learned_many(self, articles: list[Article], subs: list) -> list[list | None]:
+        """The tagger's attributions for a whole batch in one call (None: score that article alone)."""
+        if self.tagger is None:
+            return [None] * len(subs)
+        try:
+            return list(self.tagger.attributions_many(subs))
+        except Exception:  # noqa: BLE001 - each article is retried alone, where its error is counted
+            log.exception("batch attribution tagging failed; tagging one by one")
+            return [None] * len(subs)
+
+    def _attributions(self, a: Article, sub, learned: list | None = None) -> ArticleAttributions:
         """The attributions to publish (``STANCE_ATTRIBUTION``: the rules', the learned tagger's,
         or both) and those the stance layer reads (``STANCE_STANCE_ATTRIBUTIONS``)."""
         rules = extract_attributions(sub, article_id=a.id, errors=self.errors)
         if self.tagger is None:
             return ArticleAttributions(rules, rules)
-        try:
-            learned = self.tagger.attributions(sub)
-        except Exception as exc:  # noqa: BLE001 - the rules' attributions still stand
-            self.errors.failed("attribution.learned", a.id, exc)
-            learned = []
+        if learned is None:
+            try:
+                learned = self.tagger.attributions(sub)
+            except Exception as exc:  # noqa: BLE001 - the rules' attributions still stand
+                self.errors.failed("attribution.learned", a.id, exc)
+                learned = []
         published = combine(rules, learned, self.attribution_mode)
         return ArticleAttributions(published, rules if self.settings.stance_attributions == "rules" else published)
 
-    def _one(self, a: Article, doc, sub, cmap: CharMap) -> EnrichedArticle:
+    def _one(self, a: Article, doc, sub, cmap: CharMap, learned: list | None = None) -> EnrichedArticle:
         body = a.body or ""
-        ents, atts = self._entities_and_attributions(a, doc, sub)
+        ents, atts = self._entities_and_attributions(a, doc, sub, learned)
         raws = atts.for_stances
         attributions = []
         ctx = self.extractor.context(a, body, sub, cmap, ents, doc)
