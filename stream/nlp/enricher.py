@@ -123,7 +123,7 @@ class Enricher:
                 return out
             return [self._empty(articles[0])]
         out = []
-        learned = self._learned_many(articles, [sub for _, sub, _ in analysed])
+        learned = self._learned_many([sub for _, sub, _ in analysed])
         for a, (d, sub, cmap), tagged in zip(articles, analysed, learned):
             try:
                 out.append(self._one(a, d, sub, cmap, tagged))
@@ -155,7 +155,7 @@ class Enricher:
         atts = self._attributions(a, sub, learned) if len(sub) else ArticleAttributions([], [])
         return ents, atts
 
-    def _learned_many(self, articles: list[Article], subs: list) -> list[list | None]:
+    def _learned_many(self, subs: list) -> list[list | None]:
         """The tagger's attributions for a whole batch in one call (None: score that article alone)."""
         if self.tagger is None:
             return [None] * len(subs)

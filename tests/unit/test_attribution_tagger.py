@@ -131,6 +131,12 @@ def test_runs_split_on_begin_tags_and_role_changes():
     assert [(r.role, r.start, r.end) for r in got] == [("SRC", 0, 1), ("CUE", 1, 2), ("CON", 2, 4), ("CON", 4, 6)]
 
 
+def test_decode_joins_touching_content_runs():
+    doc = _said_doc()
+    [a] = decode(doc, ["B-SRC", "B-CUE", "B-CON", "I-CON", "B-CON", "I-CON", "O"])
+    assert _text(doc, a.content) == "the plan would fail"
+
+
 def _raw(content):
     return RawAttribution((0, 1), (1, 2), content, "indirect", 0, 1, None)
 

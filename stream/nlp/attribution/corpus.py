@@ -19,6 +19,7 @@ entities as predicted; the gold tags go in ``user_data`` and the registered read
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -109,19 +110,16 @@ def token_tags(doc: Doc, body_starts: list[int], gold: list[GoldAttribution]) ->
     """BIO tags of ``doc``'s tokens (``body_starts[i]``: token i's offset in the body)."""
     n = len(doc)
     best: list[tuple[int, int, str]] = [(0, -1, "O")] * n  # (priority, attribution, role tag)
-    starts = body_starts
+    ends = [body_starts[i] + len(doc[i].text) for i in range(n)]
     for k, g in enumerate(gold):
         for role in ROLES:
             pr = _PRIORITY[role]
             for s, e in g.spans(role):
-                for i in range(n):
-                    t = doc[i]
-                    if t.is_space:
-                        continue
-                    ts = starts[i]
-                    te = ts + len(t.text)
-                    if ts < e and s < te and pr > best[i][0]:
+                i = bisect.bisect_right(ends, s)  # the first token ending after s
+                while i < n and body_starts[i] < e:
+                    if not doc[i].is_space and pr > best[i][0]:
                         best[i] = (pr, k, ROLE_TAG[role])
+                    i += 1
     tags = []
     prev: tuple[int, str] = (-1, "O")
     for i in range(n):

@@ -30,6 +30,7 @@ from collections.abc import Callable
 
 import numpy
 from spacy.attrs import DEP, ENT_TYPE, LEMMA, NORM, POS, PREFIX, SHAPE, SUFFIX
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
@@ -53,8 +54,6 @@ _CUES = CUE_LEMMAS | NOUN_CUE_LEMMAS
 
 def _h(value: str) -> int:
     """A stable 64-bit hash (spaCy's own string hash, so it is the same in every process)."""
-    from spacy.strings import hash_string
-
     return hash_string(value)
 
 
