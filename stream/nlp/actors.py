@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from stream.nlp.entities import Ent, EntityIndex
+from stream.nlp.gender import agrees
 from stream.nlp.kb import KB, Actor
 from stream.nlp.lexicons.grammar import (
     AFFILIATION_PREPS,
@@ -287,10 +288,11 @@ class Ctx:
         if low in FIRST_PERSON:
             return self.quote_speaker(tok, depth)
         if low in PERSON_PRONOUNS:
-            spk = self.cue_subject(tok, depth)
+            # "he" is a man and "she" a woman where the article tells (stream.nlp.gender)
+            spk = [w for w in self.cue_subject(tok, depth) if agrees(w.speaker, low)]
             if spk:
                 return spk
-            e = self.ents.before(self.bstart(tok), lambda x: x.is_person)
+            e = self.ents.before(self.bstart(tok), lambda x: x.is_person and agrees(x, low))
             # a preceding unnamed speaker ("A British government spokesman said ... he said")
             prev = [a for a in self.attributions if a.speaker_root < tok.i and self.sub[a.speaker_root].lower_ not in SUBJECT_PRONOUNS]
             if prev:

@@ -23,6 +23,7 @@ from stream.nlp.attribution import RawAttribution, extract_attributions
 from stream.nlp.attribution.tagger import AttributionTagger, combine
 from stream.nlp.entities import build_entities
 from stream.nlp.errors import ErrorPolicy
+from stream.nlp.gender import assign_genders
 from stream.nlp.kb import KB
 from stream.nlp.packing import CharMap, pack
 from stream.nlp.stance import StanceConfig, StanceExtractor
@@ -92,7 +93,7 @@ class Enricher:
         """Every learned-stage candidate of each article, for training the classifier (same analysis as enrich)."""
         for a in articles:
             doc, sub, cmap = self._analyse([a])[0]
-            ents, atts = self._entities_and_attributions(a, doc, sub)
+            ents, atts = self._entities_and_attributions(a, doc, sub, cmap)
             yield a, self.learned.candidates(self.learned.context(a.id, sub, cmap, ents, atts.for_stances))
 
     # ---- internals ----------------------------------------------------
@@ -149,9 +150,12 @@ class Enricher:
     def _empty(self, a: Article) -> EnrichedArticle:
         return EnrichedArticle(article_id=a.id, article=a, pipeline_version=PIPELINE_VERSION)
 
-    def _entities_and_attributions(self, a: Article, doc, sub, learned: list | None = None) -> tuple:
-        """The article's entities (body offsets) and attributions (parsed-Doc offsets)."""
+    def _entities_and_attributions(self, a: Article, doc, sub, cmap: CharMap, learned: list | None = None) -> tuple:
+        """The article's entities (body offsets, with the genders the article tells) and attributions
+        (parsed-Doc offsets)."""
         ents = build_entities(doc, self.kb, a.published_at.date() if a.published_at else None, a.body or "")
+        if len(sub):
+            assign_genders(ents, sub, cmap, a.body or "")
         atts = self._attributions(a, sub, learned) if len(sub) else ArticleAttributions([], [])
         return ents, atts
 
@@ -182,7 +186,7 @@ class Enricher:
 
     def _one(self, a: Article, doc, sub, cmap: CharMap, learned: list | None = None) -> EnrichedArticle:
         body = a.body or ""
-        ents, atts = self._entities_and_attributions(a, doc, sub, learned)
+        ents, atts = self._entities_and_attributions(a, doc, sub, cmap, learned)
         raws = atts.for_stances
         attributions = []
         ctx = self.extractor.context(a, body, sub, cmap, ents, doc)
@@ -222,7 +226,8 @@ class Enricher:
         except Exception as exc:
             self.errors.failed("stance", a.id, exc)
         try:
-            stances += self.learned.extract(a, body, sub, cmap, ents, raws, stances)
+            stances += self.learned.extract(a, body, sub, cmap, ents, raws, stances,
+                                            speaks_for=lambda e: ctx.affiliation(e)[0])
         except Exception as exc:
             self.errors.failed("stance.learned", a.id, exc)
         return EnrichedArticle(

@@ -40,6 +40,8 @@ class Ent:
     type: str                      # PERSON, GPE, ORG, NORP ...
     actor: Actor | None = None
     mentions: list[tuple[int, int, str]] = field(default_factory=list)
+    #: "m" or "f" when the article tells it (:mod:`stream.nlp.gender`), else None
+    gender: str | None = None
 
     @property
     def is_person(self) -> bool:

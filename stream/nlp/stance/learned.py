@@ -10,14 +10,16 @@ work in the parsed Doc's characters; records carry body offsets through the
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from schemas import ActorRef, Evidence, SpeakerRef, StanceRecord, TopicRef
 from stream.ids import short_hash
 from stream.nlp.attribution import RawAttribution
 from stream.nlp.entities import Ent, EntityIndex
+from stream.nlp.gender import agrees
 from stream.nlp.errors import LENIENT, ErrorPolicy
-from stream.nlp.kb import KB
+from stream.nlp.kb import KB, Actor
 from stream.nlp.packing import CharMap
 from stream.nlp.stance.candidates import CandidateFinder, StanceCandidate
 from stream.nlp.stance.classifier import ClassifierConfig, StanceClassifier
@@ -25,6 +27,9 @@ from stream.nlp.stance.reported import Context, ReportedStances
 from stream.nlp.topics import Catalogue
 
 VERSION = "learned-1"
+
+#: the institution a person speaks for, by the article's words, or None
+SpeaksFor = Callable[[Ent], "Actor | Ent | None"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ class LearnedStances:
             spk = ent_at(*r.speaker)
             tok = sub[r.speaker_root]
             if spk is None and tok.lower_ in ("he", "she"):
-                spk = ent_before(tok.idx, lambda x: x.type == "PERSON")
+                spk = ent_before(tok.idx, lambda x: x.type == "PERSON" and agrees(x, tok.lower_))
             if spk is not None:
                 quotes.append((r.content[0], r.content[1], spk))
         by_name: dict[str, Ent] = {}
@@ -80,8 +85,11 @@ class LearnedStances:
         return CandidateFinder(ReportedStances(ctx)).find()
 
     def extract(self, article, body: str, sub, cmap: CharMap, ents: EntityIndex, raws: list[RawAttribution],
-                existing: list[StanceRecord]) -> list[StanceRecord]:
-        """New records for ``article``, none where ``existing`` already has the actor in that sentence."""
+                existing: list[StanceRecord], speaks_for: SpeaksFor | None = None) -> list[StanceRecord]:
+        """New records for ``article``, none where ``existing`` already has the actor in that sentence.
+        ``speaks_for`` gives the institution a person speaks for by the article's own words (the
+        rules' :meth:`~stream.nlp.actors.Ctx.affiliation`), so both stages file an official under
+        the same actor."""
         if self.classifier is None or not len(sub) or not sub.has_annotation("DEP"):
             return []
         ctx = self.context(article.id, sub, cmap, ents, raws)
@@ -91,6 +99,7 @@ class LearnedStances:
         def sentence(pos: int) -> int:
             return bisect.bisect_right(starts, pos) - 1
 
+        by_id = {e.id: e for e in ents.ents}
         taken = {(sentence(r.evidence.start), r.actor.id) for r in existing}
         taken |= {(sentence(r.evidence.start), r.speaker.id) for r in existing if r.speaker is not None}
         # one polarity per actor and topic in an article: the more probable one (a reversal within one
@@ -101,7 +110,7 @@ class LearnedStances:
             bs, be = cmap.start(c.start), cmap.end(c.end)
             if not (0 <= bs < be <= len(body)):
                 continue
-            actor, speaker = self._actor(c, article)
+            actor, speaker = self._actor(c, article, by_id.get(c.actor.id), speaks_for)
             if (sentence(bs), actor.id) in taken:
                 continue
             topic_id, label = self._topic(c)
@@ -132,13 +141,17 @@ class LearnedStances:
                 return t.id, t.label
         return c.topic_id, c.topic_label
 
-    def _actor(self, c: StanceCandidate, article) -> tuple[ActorRef, SpeakerRef | None]:
-        """A person with a role in the KB speaks for their institution ("Peskov" -> Russia)."""
+    def _actor(self, c: StanceCandidate, article, ent: Ent | None = None,
+               speaks_for: SpeaksFor | None = None) -> tuple[ActorRef, SpeakerRef | None]:
+        """A person with a role in the KB speaks for their institution ("Peskov" -> Russia), and so does
+        one the article names as its official ("Teresa Bautista, executive director of the association")."""
         a = c.actor
         on = article.published_at.date() if article.published_at else None
         if a.type == "PERSON":
             ro = self.kb.role_org(a.id, on)
-            if ro is not None:
-                org = ro[0]
+            org = ro[0] if ro is not None else None
+            if org is None and ent is not None and speaks_for is not None:
+                org = speaks_for(ent)
+            if org is not None and org.id != a.id:
                 return ActorRef(id=org.id, name=org.name, type=org.type), SpeakerRef(id=a.id, name=a.name)
         return ActorRef(id=a.id, name=a.name, type=a.type), None

@@ -260,7 +260,8 @@ class NominalRules:
         return out
 
     def _role_noun(self, noun: Token, pol: int) -> list[Reported]:
-        """'X, a critic of Y' and 'X is a supporter of Y'."""
+        """'X, a critic of Y', 'X is a supporter of Y', 'a Sanders supporter, X,' and 'Clinton ally X'
+        (the role noun as a title before the holder's name)."""
         holder = None
         if noun.dep_ == "appos":
             holder = noun.head
@@ -268,6 +269,10 @@ class NominalRules:
             holder = subject_of(noun.head)
             if negated(noun.head):
                 return []
+        elif noun.dep_ in ("compound", "amod") and noun.head.i > noun.i and self._person_at(noun.head):
+            holder = noun.head
+        else:
+            holder = next((c for c in noun.children if c.dep_ == "appos" and self._person_at(c)), None)
         if holder is None:
             return []
         targets = []
@@ -289,7 +294,15 @@ class NominalRules:
                 out.append(self._record(actor, pol, span, noun, noun, 0.6))
         return out
 
+    def _person_at(self, tok: Token) -> bool:
+        """Whether ``tok`` lies in a person's name (the holder a title or appositive names)."""
+        e = self.ctx.ent_at(tok.idx, tok.idx + len(tok.text))
+        return e is not None and e.type == "PERSON"
+
     def _adj(self, adj: Token) -> list[Reported]:
+        if lemma_key(adj) in lex.SUPPORTER_NOUNS or lemma_key(adj) in lex.OPPONENT_NOUNS:
+            # a role noun the tagger read as an adjective ("top Sanders surrogate Rep. Tulsi Gabbard")
+            return self._role_noun(adj, SUPPORT if lemma_key(adj) in lex.SUPPORTER_NOUNS else OPPOSE)
         k = adj.lower_ if adj.lower_ in lex.ADJ_FEELING else lemma_key(adj)
         preps = lex.ADJ_SUPPORT.get(k) or lex.ADJ_OPPOSE.get(k)
         pol = SUPPORT if k in lex.ADJ_SUPPORT else OPPOSE

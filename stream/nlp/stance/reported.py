@@ -16,6 +16,7 @@ import re
 
 from spacy.tokens import Span, Token
 
+from stream.nlp.gender import agrees
 from stream.nlp.lexicons import reported as lex
 from stream.nlp.stance import anaphora
 from stream.nlp.stance.clauses import (OPPOSE, SUPPORT, ActorHit, Context, Reported, conjuncts, governed_flip, hedged, lemma_key,
@@ -63,9 +64,9 @@ class ReportedStances(NominalRules):
             return self.hit(sp) if sp is not None else None
         if low in lex.PRONOUNS_PERSON:
             sp = self.speaker_for(tok.idx)
-            if sp is not None and sp.type == "PERSON":
+            if sp is not None and sp.type == "PERSON" and agrees(sp, low):
                 return self.hit(sp)
-            e = self.ctx.ent_before(tok.idx, lambda e: e.type == "PERSON")
+            e = self.ctx.ent_before(tok.idx, lambda e: e.type == "PERSON" and agrees(e, low))
             return self.hit(e) if e is not None else None
         if tok.pos_ == "PRON":
             return None
@@ -112,9 +113,9 @@ class ReportedStances(NominalRules):
         for t in reversed(pron.sent[: pron.i - pron.sent.start]):
             if t.dep_ in ("nsubj", "nsubjpass"):
                 e = self.ctx.ent_at(t.idx, t.idx + len(t.text))
-                if e is not None and e.type == "PERSON" and e.id != exclude:
+                if e is not None and e.type == "PERSON" and e.id != exclude and agrees(e, pron.lower_):
                     return e
-        return self.ctx.ent_before(pron.idx, lambda e: e.type == "PERSON" and e.id != exclude)
+        return self.ctx.ent_before(pron.idx, lambda e: e.type == "PERSON" and e.id != exclude and agrees(e, pron.lower_))
 
     def speaker_for(self, char: int):
         for s, e, ent in self.ctx.quote_speakers:
