@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: weight of an honorific or gendered noun against one sentence's pronouns
 _STRONG = 3
-_HONORIFIC = re.compile(r"\b(" + "|".join(re.escape(h.rstrip(".")) for h in HONORIFICS) + r")\.?\s+$", re.IGNORECASE)
+_HONORIFIC = re.compile(r"\b(" + "|".join(HONORIFICS) + r")\.?\s+$", re.IGNORECASE)
 
 
 def agrees(ent: Ent | None, pronoun: str) -> bool:
@@ -50,6 +50,8 @@ def assign_genders(ents: EntityIndex, sub, cmap: "CharMap", body: str) -> None:
                 vote(e.id, HONORIFICS[m.group(1).lower()], _STRONG)
 
     def person_of(tok) -> Ent | None:
+        if not tok.text[:1].isupper():    # a name is capitalised: most tokens need no look-up
+            return None
         e = ents.at(cmap.start(tok.idx), cmap.end(tok.idx + len(tok.text)))
         return e if e is not None and e.is_person else None
 

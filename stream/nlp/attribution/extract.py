@@ -6,7 +6,7 @@ import bisect
 from spacy.tokens import Doc
 
 from stream.nlp.attribution.passes import _dep_pass, _noun_pass, _headline_pass, _transcript_pass
-from stream.nlp.attribution.quotes import _quote_spans, _quote_pass
+from stream.nlp.attribution.quotes import _quote_pass, doc_quote_spans
 from stream.nlp.attribution.syntax import RawAttribution, _trim, _Index, _root_in
 from stream.nlp.errors import LENIENT, ErrorPolicy
 
@@ -30,7 +30,7 @@ def _extract(doc: Doc) -> list[RawAttribution]:
     if len(doc) == 0 or not doc.has_annotation("DEP"):
         return []
     text = doc.text
-    quotes = _quote_spans(text)
+    quotes = doc_quote_spans(doc)
     ix = _Index(doc, text, quotes)
     out: dict[tuple[int, int], RawAttribution] = {}
     _quote_pass(doc, quotes, ix, out)

@@ -36,7 +36,7 @@ from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 from thinc.types import Floats2d, Ints2d
 
-from stream.nlp.attribution.quotes import _quote_spans
+from stream.nlp.attribution.quotes import doc_quote_spans
 from stream.nlp.lexicons.speech import CUE_LEMMAS, NOUN_CUE_LEMMAS
 
 LEXICAL_ATTRS = [NORM, PREFIX, SUFFIX, SHAPE, LEMMA, POS, DEP, ENT_TYPE]
@@ -70,7 +70,7 @@ def token_features(doc: Doc) -> numpy.ndarray:
     base = len(LEXICAL_ATTRS)
     text = doc.text
     marks = numpy.zeros(len(text) + 1, dtype="int8")
-    for qs, qe, _closed in _quote_spans(text):
+    for qs, qe, _closed in doc_quote_spans(doc):
         marks[qs:qe] = 1
     parsed = doc.has_annotation("DEP")
     heads, deps, pos, lemmas, idx, first, short = [], [], [], [], [], [], []

@@ -22,6 +22,15 @@ from stream.nlp.attribution.syntax import (
 from stream.nlp.lexicons.speech import QUOTE_CUES
 
 
+def doc_quote_spans(doc: Doc) -> list[tuple[int, int, bool]]:
+    """:func:`_quote_spans` of ``doc``'s text, paired once per Doc: the attribution rules, the
+    tagger's features and the gender evidence all read the same quotations."""
+    spans = doc.user_data.get("stance_quote_spans")
+    if spans is None:
+        spans = doc.user_data["stance_quote_spans"] = _quote_spans(doc.text)
+    return spans
+
+
 def _quote_spans(text: str) -> list[tuple[int, int, bool]]:
     """Pair quotation marks within a paragraph. Returns (start, end, closed) with the
     marks included; an unclosed quote runs to the end of its line (news style for a

@@ -12,9 +12,10 @@ PRONOUN_GENDER: dict[str, str] = {
 }
 
 #: honorifics before a name ("Mr. Sanders", "Mrs. Clinton", "Ms. Warren")
+#: (without the full stop, which is optional after each)
 HONORIFICS: dict[str, str] = {
-    "mr": "m", "mr.": "m", "messrs": "m", "messrs.": "m", "sir": "m", "lord": "m",
-    "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "miss": "f", "madam": "f", "dame": "f", "lady": "f",
+    "mr": "m", "messrs": "m", "sir": "m", "lord": "m",
+    "mrs": "f", "ms": "f", "miss": "f", "madam": "f", "dame": "f", "lady": "f",
 }
 
 #: role and kinship nouns with a gender, as a title ("Congresswoman Jones") or in apposition

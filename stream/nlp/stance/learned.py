@@ -17,8 +17,8 @@ from schemas import ActorRef, Evidence, SpeakerRef, StanceRecord, TopicRef
 from stream.ids import short_hash
 from stream.nlp.attribution import RawAttribution
 from stream.nlp.entities import Ent, EntityIndex
-from stream.nlp.gender import agrees
 from stream.nlp.errors import LENIENT, ErrorPolicy
+from stream.nlp.gender import agrees
 from stream.nlp.kb import KB, Actor
 from stream.nlp.packing import CharMap
 from stream.nlp.stance.candidates import CandidateFinder, StanceCandidate

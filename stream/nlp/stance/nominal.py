@@ -300,9 +300,10 @@ class NominalRules:
         return e is not None and e.type == "PERSON"
 
     def _adj(self, adj: Token) -> list[Reported]:
-        if lemma_key(adj) in lex.SUPPORTER_NOUNS or lemma_key(adj) in lex.OPPONENT_NOUNS:
+        lem = lemma_key(adj)
+        if lem in lex.SUPPORTER_NOUNS or lem in lex.OPPONENT_NOUNS:
             # a role noun the tagger read as an adjective ("top Sanders surrogate Rep. Tulsi Gabbard")
-            return self._role_noun(adj, SUPPORT if lemma_key(adj) in lex.SUPPORTER_NOUNS else OPPOSE)
+            return self._role_noun(adj, SUPPORT if lem in lex.SUPPORTER_NOUNS else OPPOSE)
         k = adj.lower_ if adj.lower_ in lex.ADJ_FEELING else lemma_key(adj)
         preps = lex.ADJ_SUPPORT.get(k) or lex.ADJ_OPPOSE.get(k)
         pol = SUPPORT if k in lex.ADJ_SUPPORT else OPPOSE
